@@ -1,0 +1,1 @@
+"""Business rules that need the database: one module per kind of object."""

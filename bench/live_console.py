@@ -1,0 +1,153 @@
+"""The console as `bench/live.py` runs it in a pty: the real app, one of three views.
+
+    python -m bench.live_console URL GROUP_ID {live,datatable,group}
+
+- `live`: the waiting calls of one group in Vaxel's `WaitingCallsTable`
+  (repaints changed cells only), fed by the real store and stream;
+- `datatable`: the same calls, the same store and stream, in a plain Textual
+  `DataTable` updated with `update_cell` (the baseline the issue names);
+- `group`: the real group screen, live panel only (flowchart, calls, agents, SL).
+"""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+# As `vaxel` starts (tui/cli.py): no search for pydantic plugins.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+from rich.text import Text  # noqa: E402
+from textual import work
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Footer
+
+from backend.schemas.live import WaitingCall
+from screens.base import LiveScreen
+import tui.app
+from tui.app import VaxelApp
+from tui.client import VaxelClient
+from tui.i18n import fmt_duration
+from tui.store import Change
+from widgets.group_board import WARN
+from widgets.header import ScreenHeader
+from widgets.waiting_calls import WaitingCallsTable, call_marks, collected_text
+
+COLUMNS = ("position", "caller", "collected", "mark", "wait")
+
+
+class DataTableCalls(DataTable):
+    """The baseline: a DataTable whose changed cells are set with `update_cell`."""
+
+    def on_mount(self) -> None:
+        for key in COLUMNS:
+            self.add_column(key, key=key)
+        self.cursor_type = "row"
+        self._shown: dict[int, tuple[str, ...]] = {}
+        self._order: list[int] = []
+
+    def show(self, calls: list[WaitingCall], now: float, warning_s: int, sl_threshold_s: int) -> None:
+        rows: dict[int, tuple[str, ...]] = {}
+        order = []
+        for call in calls:
+            wait = max(0.0, now - call.enqueued_at.timestamp())
+            late = wait > warning_s
+            marks, _ = call_marks(call, wait, sl_threshold_s)
+            rows[call.id] = (
+                str(call.position),
+                call.caller,
+                collected_text(call),
+                marks,
+                f"{WARN} {fmt_duration(wait)}" if late else fmt_duration(wait),
+            )
+            order.append(call.id)
+        with self.app.batch_update():
+            if order != self._order:
+                self.clear()
+                for call_id in order:
+                    self.add_row(*(Text(v) for v in rows[call_id]), key=str(call_id))
+            else:
+                for call_id, values in rows.items():
+                    before = self._shown.get(call_id)
+                    for i, value in enumerate(values):
+                        if before is None or before[i] != value:
+                            self.update_cell(str(call_id), COLUMNS[i], Text(value))
+        self._shown, self._order = rows, order
+
+
+class BenchCallsScreen(LiveScreen):
+    def __init__(self, group_id: int, baseline: bool) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.baseline = baseline
+
+    def compose(self) -> ComposeResult:
+        yield ScreenHeader(id="header")
+        yield DataTableCalls(id="calls") if self.baseline else WaitingCallsTable(id="calls")
+        if not os.environ.get("BENCH_NO_FOOTER"):
+            yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(1.0, self._draw)
+        self.load()
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True)
+    async def load(self) -> None:
+        client = self.vaxel.client
+        group = (await client.group(self.group_id)).group
+        self.query_one(ScreenHeader).set_where(group.name)
+        self.vaxel.store.load_group(group)
+        self.vaxel.store.load_live(await client.group_live(self.group_id))
+        self._draw()
+
+    def show_changes(self, changes: set[Change]) -> None:
+        if any(group_id == self.group_id for _, group_id in changes):
+            self._draw()
+
+    def _draw(self) -> None:
+        live = self.vaxel.store.live.get(self.group_id)
+        group = self.vaxel.store.groups.get(self.group_id)
+        if live is None or group is None:
+            return
+        table = self.query_one("#calls")
+        table.show(live.ordered_calls(), self.live_now(), group.view.wait_warning_s, group.service_level.threshold_s)  # type: ignore[attr-defined]
+
+
+class BenchApp(VaxelApp):
+    # A relative CSS_PATH is resolved beside the subclass; the app's sheet is in tui/.
+    CSS_PATH = str(Path(tui.app.__file__).with_name("vaxel.tcss"))
+
+    def __init__(self, client: VaxelClient, group_id: int, mode: str) -> None:
+        super().__init__(client, credentials=("admin", "admin"), server_label="bench", freeze_after_start=True)
+        self.group_id, self.mode = group_id, mode
+        self._pushed = False
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.set_interval(0.1, self._open_view)
+
+    def _open_view(self) -> None:
+        if self._pushed or type(self.screen).__name__ != "OverviewScreen":
+            return
+        self._pushed = True
+        if self.mode == "group":
+            from screens.group import GroupScreen
+
+            screen = GroupScreen(self.group_id)
+            self.switch_screen(screen)
+            screen.add_class("-live-only")
+        else:
+            self.switch_screen(BenchCallsScreen(self.group_id, baseline=self.mode == "datatable"))
+
+
+def main() -> None:
+    url, group_id, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    BenchApp(VaxelClient(url), group_id, mode).run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Screens: login, overview, one group, dialogs."""

@@ -1,0 +1,359 @@
+"""One response group: its settings, and its queue live beside or below them."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Footer, Static
+
+from backend.schemas import GroupStatus
+from screens.base import LiveScreen
+from screens.dialogs import ConfirmScreen
+from screens.group_drafts import DraftKeeping
+from screens.group_edit import SettingsEditing
+from tui.catalog import Catalogs, Organisation
+from tui.client import ApiError, Unreachable
+from tui.draft import Draft
+from tui.i18n import t
+from tui.sections import FIELDS, SECTIONS
+from tui.store import Change
+from widgets.header import ScreenHeader
+from widgets.agents_table import AgentsTable
+from widgets.live_panel import GroupLivePanel
+from widgets.settings import SECTION_CLASSES, SettingsSection, StatusSection
+
+
+def status_text(status: GroupStatus) -> str:
+    return t(f"status.{status.value}")
+
+
+#: At most one extra fetch of the live snapshot this often (see `refetch_live`).
+REFETCH_MIN_S = 10.0
+
+
+class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
+    # Focus is placed once the group has loaded, so the Tab order is the same
+    # every time (the sections' bodies are mounted by then).
+    AUTO_FOCUS = None
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", t("key.save"), id="group.save"),
+        Binding("ctrl+t", "toggle_closed", t("key.close_reopen"), id="group.toggle_closed"),
+        Binding("h", "history", t("history.key_open"), id="group.history", show=False),
+        # Shown in F1 help; the footer keeps room for the main keys at 80 columns.
+        Binding("ctrl+z", "revert", t("key.revert"), id="group.revert", show=False),
+        Binding("ctrl+l", "live_view", t("key.live_view"), id="group.live_view"),
+        Binding("ctrl+o", "enlarge_live", t("key.enlarge_live"), id="group.enlarge_live", show=False),
+        Binding("escape", "back", t("key.back"), id="group.back"),
+        Binding("f6", "next_section(1)", t("key.next_section"), id="group.next_section", show=False),
+        Binding("shift+f6", "next_section(-1)", t("key.previous_section"), id="group.previous_section", show=False),
+    ]
+
+    #: Sections open when the group is opened; the others build their bodies
+    #: only when first expanded (the first frame stays fast).
+    OPEN_SECTIONS = ("status", "name")
+
+    def __init__(self, group_id: int) -> None:
+        super().__init__()
+        self.group_id = group_id
+        self.draft: Draft | None = None
+        self.server_errors: dict[str, str] = {}
+        self.conflicts: dict[str, str] = {}
+        self.saving = False
+        self._loaded_once = False
+        self._last_refetch = 0.0
+
+    @property
+    def settled(self) -> bool:
+        """The group is shown: its draft is there and every open section's fields are mounted."""
+        return self.draft is not None and all(s.ready for s in self.query(SettingsSection) if not s.collapsed)
+
+    @property
+    def left(self) -> bool:
+        """Switched away from (it is being removed): answers that arrive now are not drawn."""
+        return self not in self.app.screen_stack
+
+    @property
+    def read_only(self) -> bool:
+        me = self.vaxel.me
+        return me is None or not me.can_edit_settings
+
+    # ------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        yield ScreenHeader(id="header")
+        with Horizontal(id="group-body"):
+            with VerticalScroll(id="settings", can_focus=False):
+                if self.read_only:
+                    yield Static(t("group.read_only"), id="read-only-note", markup=False)
+                catalogs = self.catalogs()
+                for spec in SECTIONS:
+                    cls = SECTION_CLASSES.get(spec.id, SettingsSection)
+                    collapsed = spec.id not in self.OPEN_SECTIONS
+                    yield cls(spec, read_only=self.read_only, collapsed=collapsed, catalogs=catalogs)
+            yield GroupLivePanel(id="live")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(ScreenHeader).set_where(t("group.loading"))
+        self.set_interval(1.0, self._tick)
+        self.load()
+        self.load_catalogs()
+
+    def on_unmount(self) -> None:
+        super().on_unmount()
+        self.vaxel.store.forget_live(self.group_id)
+
+    # ------------------------------------------------------------------ data
+
+    def catalogs(self) -> Catalogs:
+        """What this group's fields pick from (kept in the store per session)."""
+        store = self.vaxel.store
+        others = sorted(((s.id, s.name) for s in store.summaries.values()), key=lambda p: p[1].casefold())
+        return Catalogs(store.organisation or Organisation(missing=True), self.group_id, others)
+
+    def reload(self) -> None:
+        self.load()
+
+    @work(exclusive=True, group="load")
+    async def load(self) -> None:
+        client = self.vaxel.client
+        store = self.vaxel.store
+        known = store.groups.get(self.group_id)
+        if self.draft is None and known is not None:
+            # The store has this group (opened before, or fetched when its row
+            # was highlighted) and the stream keeps it current: show it at once;
+            # the fetch below rebases the draft if the server has a newer one.
+            self._loaded(Draft(known))
+        try:
+            versioned, live = await asyncio.gather(client.group(self.group_id), client.group_live(self.group_id))
+            if self.left:
+                return
+        except ApiError as exc:
+            self.notify(exc.message, severity="error")
+            if exc.status == 404:
+                self.vaxel.show_overview()
+            return
+        except Unreachable as exc:
+            self.notify(t("conn.cannot_reach", reason=str(exc)), severity="error")
+            return
+        store.load_group(versioned.group)
+        store.load_live(live)
+        if self.draft is not None:
+            self._rebase()
+        self._loaded(self.draft or Draft(versioned.group))
+        self.show_changes(store.take_changes(self))
+
+    def _loaded(self, draft: Draft) -> None:
+        """Show the group's draft; the first time, focus §5 and offer a kept draft."""
+        self.draft = draft
+        if self.left:
+            return
+        first_load = not self._loaded_once
+        self._loaded_once = True
+        self._show_draft()
+        self.query_one("#section-name", SettingsSection).build()
+        if first_load:
+            self.query_one(StatusSection).focus_title()
+            self.offer_kept_draft()
+
+    @work(exclusive=True, group="catalogs")
+    async def load_catalogs(self) -> None:
+        """The catalogs, fetched with each opening (numbers change owner) beside
+        the group, not before its first frame: sections that pick from them
+        wait for them (or for their failure, then offering what they hold)."""
+        try:
+            self.vaxel.store.organisation = await self.vaxel.client.organisation_catalogs()
+        except (ApiError, Unreachable):
+            pass
+        if self.left:
+            return
+        catalogs = self.catalogs()
+        for section in self.query(SettingsSection):
+            section.set_catalogs(catalogs)
+
+    def show_changes(self, changes: set[Change]) -> None:
+        mine = {kind for kind, group_id in changes if group_id == self.group_id}
+        if "removed" in mine:
+            self.notify(t("group.removed"), severity="warning")
+            self.vaxel.show_overview()
+            return
+        if "group" in mine and self.draft is not None:
+            self._rebase()
+            self._show_draft()
+        if "resnapshot" in mine:
+            self.refetch_live()
+        if mine & {"group", "stats", "waiting", "agents", "trend"}:
+            self._show_live()
+
+    def _rebase(self) -> None:
+        assert self.draft is not None
+        newer = self.vaxel.store.groups.get(self.group_id)
+        if newer is None or newer.version <= self.draft.base.version:
+            return
+        for path in self.draft.rebase(newer):
+            self.conflicts[path] = t("group.conflict", value=self.describe(path, self.draft.base_document_value(path)))
+        for path in list(self.conflicts):
+            if path not in self.draft.edits:
+                del self.conflicts[path]
+
+    # ------------------------------------------------------------------ drawing
+
+    def _show_draft(self, edited_now: str | None = None) -> None:
+        draft = self.draft
+        if draft is None or self.left:
+            return
+        group = draft.base
+        self.query_one(ScreenHeader).set_where(f"{group.name} · {group.number} · {status_text(group.status)}")
+        problems = {path: p.message for path, p in draft.validate().items()}
+        errors = {**self.server_errors, **problems}
+        values = {path: draft.value(path) for path in FIELDS}
+        dirty = set(draft.edits)
+        for section in self.query(SettingsSection):
+            section.show(values, dirty, errors, self.conflicts, edited_now)
+        self._show_status()
+        self.keep_draft()
+
+    def _show_status(self) -> None:
+        group = self.vaxel.store.groups.get(self.group_id)
+        live = self.vaxel.store.live.get(self.group_id)
+        if group is None or self.left:
+            return
+        # Before the group's live figures arrive, the overview's line for it
+        # (kept current by the stream) tells the status and the queue.
+        summary = self.vaxel.store.summaries.get(self.group_id)
+        status = live.status if live else summary.status if summary else group.status
+        waiting = len(live.waiting) if live else summary.waiting if summary else 0
+        hint = t("group.hint_reopen") if status is GroupStatus.TEMPORARILY_CLOSED else t("group.hint_close")
+        self.query_one(StatusSection).show_status(status_text(status), t("group.status_waiting", count=waiting) + " " + hint)
+
+    def _show_live(self) -> None:
+        live = self.vaxel.store.live.get(self.group_id)
+        group = self.vaxel.store.groups.get(self.group_id)
+        if live is None or group is None or self.left:
+            return
+        stale = self.vaxel.stale
+        self.query_one(GroupLivePanel).show(
+            live, group, self.live_now(), stale=stale, as_of=self.vaxel.data_as_of_text() if stale else ""
+        )
+        self._show_status()
+
+    def _tick(self) -> None:
+        # Wait times, time in state and wrap-up countdowns move with the clock;
+        # the panel repaints only the cells whose text changed.
+        if self.on_top:
+            self._show_live()
+
+    def show_stale(self, stale: bool) -> None:
+        self._show_live()
+
+    @work(exclusive=True, group="live")
+    async def refetch_live(self) -> None:
+        """The store cannot follow the queue from events alone: fetch it again (rarely)."""
+        now = time.monotonic()
+        if now - self._last_refetch < REFETCH_MIN_S:
+            return
+        self._last_refetch = now
+        try:
+            live = await self.vaxel.client.group_live(self.group_id)
+        except (ApiError, Unreachable):
+            return
+        self.vaxel.store.load_live(live)
+        self.show_changes(self.vaxel.store.take_changes(self))
+
+    def action_next_section(self, step: int) -> None:
+        """Jump to the next (or previous) section's title: 19 sections are many Tabs."""
+        sections = list(self.query(SettingsSection))
+        focused = self.focused
+        current = next((i for i, s in enumerate(sections) if focused is not None and focused in s.walk_children()), None)
+        if current is None:
+            target = 0 if step > 0 else len(sections) - 1
+        else:
+            target = (current + step) % len(sections)
+        sections[target].focus_title()
+        sections[target].scroll_visible(top=True)
+
+    # ------------------------------------------------------------------ live keys
+
+    def action_live_view(self) -> None:
+        panel = self.query_one(GroupLivePanel)
+        view = panel.next_view()
+        if view == "calls":
+            panel.query_one("#waiting").focus()
+        elif view == "agents":
+            panel.query_one("#agents").focus()
+
+    def action_enlarge_live(self) -> None:
+        self.toggle_class("-live-only")
+
+    def action_history(self) -> None:
+        self.vaxel.open_group_history(self.group_id)
+
+    def on_agents_table_login_requested(self, event: AgentsTable.LoginRequested) -> None:
+        self.set_agent_login(event.agent_id, event.logged_in)
+
+    @work(group="agents")
+    async def set_agent_login(self, agent_id: int, logged_in: bool) -> None:
+        live = self.vaxel.store.live.get(self.group_id)
+        agent = live.agents.get(agent_id) if live else None
+        name = agent.name if agent else str(agent_id)
+        try:
+            await self.vaxel.client.set_agent_login(self.group_id, agent_id, logged_in)
+        except ApiError as exc:
+            self.notify(t("agents.refused", name=name, reason=exc.message), severity="error")
+            return
+        except Unreachable as exc:
+            self.notify(t("conn.cannot_reach", reason=str(exc)), severity="error")
+            return
+        # The stream brings the new state; say what was done meanwhile.
+        self.notify(t("agents.logged_in" if logged_in else "agents.logged_out", name=name))
+
+    # ------------------------------------------------------------------ navigation
+
+    def jump_to_section(self, section_id: str) -> None:
+        """Open the settings section `section_id` (SectionSpec.id) and focus it (command palette).
+
+        Opened the way a user opens it (its title, then expanded), so its fields
+        are built by its own handler; the first field is focused once they exist.
+        """
+        section = self.query_one(f"#section-{section_id}", SettingsSection)
+        section.collapsed = False
+        if section.spec.fields:
+            section.focus_first_field()  # once the body is mounted
+        else:
+            section.focus_title()
+
+    # ------------------------------------------------------------------ status
+
+    def action_toggle_closed(self) -> None:
+        live = self.vaxel.store.live.get(self.group_id)
+        group = self.vaxel.store.groups.get(self.group_id)
+        if live is None or group is None:
+            return
+        closing = live.status is not GroupStatus.TEMPORARILY_CLOSED
+        title = t("group.close_title" if closing else "group.reopen_title", name=group.name)
+        body = t("group.close_body" if closing else "group.reopen_body", count=len(live.waiting))
+        self.app.push_screen(ConfirmScreen(title, body), lambda ok: self.set_closed(closing) if ok else None)
+
+    @work(exclusive=True, group="status")
+    async def set_closed(self, closed: bool) -> None:
+        try:
+            result = await self.vaxel.client.set_temporarily_closed(self.group_id, closed)
+        except ApiError as exc:
+            self.notify(exc.message, severity="error")
+            return
+        except Unreachable as exc:
+            self.notify(t("conn.cannot_reach", reason=str(exc)), severity="error")
+            return
+        self.vaxel.store.load_group(result.group)
+        live = self.vaxel.store.live.get(self.group_id)
+        if live is not None:
+            live.status = result.group.status
+        self._rebase()
+        self._show_draft()
+        self.notify(t("group.closed_now") if closed else t("group.reopened_now"))

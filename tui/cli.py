@@ -1,0 +1,189 @@
+"""The `vaxel` command."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+
+class _VersionAction(argparse.Action):
+    """--version, resolved only when asked for (importlib.metadata is slow to load)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):  # noqa: ANN001, A002
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):  # noqa: ANN001
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("vaxel")
+        except PackageNotFoundError:
+            number = "0+unknown"
+        print(f"vaxel {number}")
+        parser.exit()
+
+
+EX_USAGE = 64
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 64 (EX_USAGE), apart from `vaxel status`'s 1 and 2."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tui.i18n import t
+
+    parser = _Parser(
+        prog="vaxel",
+        description=t("cli.description"),
+        epilog=t("cli.epilog"),
+    )
+    parser.add_argument("--version", action=_VersionAction, help=t("cli.version"))
+    parser.add_argument("--server", metavar="URL", help=t("cli.server"))
+    parser.add_argument("--profile", metavar="NAME", help=t("cli.profile"))
+    parser.add_argument("--lang", choices=["sv", "en"], help=t("cli.lang"))
+    parser.add_argument("--debug", action="store_true", help=t("cli.debug"))
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help=t("cli.serve"), description=t("cli.serve"))
+    serve.add_argument("--host", default=None, help=t("cli.serve.host"))
+    serve.add_argument("--port", type=int, default=None, help=t("cli.serve.port"))
+    serve.add_argument("--database", metavar="URL", default=None, help=t("cli.serve.database"))
+    serve.add_argument("--demo", action="store_true", help=t("cli.serve.demo"))
+    serve.add_argument("--tls-cert", metavar="PEM", default=None, help=t("cli.serve.tls_cert"))
+    serve.add_argument("--tls-key", metavar="PEM", default=None, help=t("cli.serve.tls_key"))
+    serve.add_argument("--idle-exit", type=float, default=None, metavar="SECONDS", help=argparse.SUPPRESS)
+    serve.add_argument("--ready-file", type=Path, default=None, help=argparse.SUPPRESS)
+    serve.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
+
+    login = sub.add_parser("login", help=t("cli.login"), description=t("cli.login"))
+    login.add_argument("--server", metavar="URL", dest="sub_server", help=t("cli.server"))
+    login.add_argument("--username", metavar="NAME", help=t("cli.login.username"))
+    logout = sub.add_parser("logout", help=t("cli.logout"), description=t("cli.logout"))
+    logout.add_argument("--server", metavar="URL", dest="sub_server", help=t("cli.server"))
+
+    config = sub.add_parser("config", help=t("cli.config"), description=t("cli.config"))
+    config_sub = config.add_subparsers(dest="config_action", metavar="ACTION", required=True)
+    config_sub.add_parser("path", help=t("cli.config.path"))
+    show = config_sub.add_parser("show", help=t("cli.config.show"))
+    show.add_argument("--reference", action="store_true", help=t("cli.config.reference"))
+
+    status = sub.add_parser("status", help=t("cli.status"), description=t("cli.status.long"))
+    status.add_argument("--json", action="store_true", help=t("cli.status.json"))
+
+    export = sub.add_parser("export", help=t("cli.export"), description=t("cli.export"))
+    export.add_argument("group", metavar="GROUP", help=t("cli.export.group"))
+    export.add_argument("--format", choices=["json", "toml"], default=None, help=t("cli.export.format"))
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", default=None, help=t("cli.export.output"))
+
+    apply = sub.add_parser("apply", help=t("cli.apply"), description=t("cli.apply.long"))
+    apply.add_argument("file", type=Path, metavar="FILE", help=t("cli.apply.file"))
+    apply.add_argument("--yes", "-y", action="store_true", help=t("cli.apply.yes"))
+
+    sub.add_parser("keys", help=t("cli.keys"), description=t("cli.keys"))
+    return parser
+
+
+def _early_language(argv: list[str]) -> None:
+    """Pick the language before any text is made, so --help speaks it too."""
+    from tui.i18n import detect_language, set_language
+
+    lang = None
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            lang = argv[i + 1]
+        elif arg.startswith("--lang="):
+            lang = arg.split("=", 1)[1]
+    set_language(detect_language(lang))
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # Vaxel uses no pydantic plugins; looking for them reads the metadata of every
+    # installed package when the first model is built (~40 ms of each start).
+    # A value the user set wins.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _early_language(argv)
+    args = build_parser().parse_args(argv)
+    if args.command == "serve":
+        return _serve(args)
+    _logging(args.debug)
+    server = getattr(args, "sub_server", None) or args.server
+    if args.command == "config":
+        from tui.config_cmd import run_config
+
+        return run_config(args.config_action, getattr(args, "reference", False))
+    if args.command == "login":
+        from tui.account import run_login
+
+        return run_login(server, args.profile, args.username)
+    if args.command == "logout":
+        from tui.account import run_logout
+
+        return run_logout(server, args.profile)
+    if args.command == "status":
+        from tui.status import run_status
+
+        return run_status(server, args.profile, args.json)
+    if args.command == "export":
+        from tui.export_apply import run_export
+
+        return run_export(server, args.profile, args.group, args.format, args.output)
+    if args.command == "apply":
+        from tui.export_apply import run_apply
+
+        return run_apply(server, args.profile, args.file, args.yes)
+    if args.command == "keys":
+        from tui.keymap import print_keys
+
+        return print_keys()
+    from tui.console import run_console
+
+    return run_console(server=server, debug=args.debug, lang=args.lang, profile=args.profile)
+
+
+def _logging(debug: bool) -> None:
+    """Log to the log dir; --debug (or `debug = true` in the config) raises the level."""
+    from tui.config import ConfigError, load_config
+    from tui.logs import setup_logging
+
+    if not debug:
+        try:
+            debug = load_config().debug
+        except ConfigError:
+            pass  # the command reports it
+    setup_logging(debug)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from backend.config import ServerSettings
+    from backend.server import run
+
+    overrides = {
+        key: value
+        for key, value in {
+            "host": args.host,
+            "port": args.port,
+            "database": args.database,
+            "idle_exit_s": args.idle_exit,
+            "tls_cert": args.tls_cert,
+            "tls_key": args.tls_key,
+        }.items()
+        if value is not None
+    }
+    if args.demo:
+        overrides["demo"] = True
+    settings = ServerSettings(**overrides)
+    import logging
+
+    logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return run(settings, ready_file=args.ready_file, announce=not args.quiet)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

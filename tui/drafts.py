@@ -1,0 +1,79 @@
+"""Unsaved edits survive the console: kept on disk while they exist.
+
+Whenever a group's draft changes, its edits are written (atomically, 0600) to
+the state dir, one file per server and group; a save or an undo removes the
+file. At the next start the console offers what it finds. No Textual here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui.paths import state_dir
+
+
+@dataclass
+class SavedDraft:
+    server: str
+    group_id: int
+    group_name: str
+    base_version: int
+    edits: dict[str, Any]
+    saved_at: float
+
+
+class DraftStore:
+    def __init__(self, server: str, directory: Path | None = None) -> None:
+        self.server = server
+        self.directory = (directory or state_dir()) / "drafts"
+
+    def _path(self, group_id: int) -> Path:
+        server = hashlib.sha256(self.server.encode()).hexdigest()[:16]
+        return self.directory / f"{server}-group-{group_id}.json"
+
+    def save(self, group_id: int, group_name: str, base_version: int, edits: dict[str, Any]) -> None:
+        if not edits:
+            self.discard(group_id)
+            return
+        self.directory.mkdir(parents=True, exist_ok=True)
+        record = {
+            "server": self.server,
+            "group_id": group_id,
+            "group_name": group_name,
+            "base_version": base_version,
+            "edits": edits,
+            "saved_at": time.time(),
+        }
+        path = self._path(group_id)
+        tmp = path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(record, f, ensure_ascii=False)
+        os.replace(tmp, path)
+
+    def discard(self, group_id: int) -> None:
+        self._path(group_id).unlink(missing_ok=True)
+
+    def load(self, group_id: int) -> SavedDraft | None:
+        try:
+            record = json.loads(self._path(group_id).read_text(encoding="utf-8"))
+            return SavedDraft(**record)
+        except (OSError, ValueError, TypeError):
+            return None
+
+    def all(self) -> list[SavedDraft]:
+        """Every kept draft for this server, newest first."""
+        found = []
+        for path in self.directory.glob("*-group-*.json"):
+            try:
+                draft = SavedDraft(**json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError):
+                continue
+            if draft.server == self.server:
+                found.append(draft)
+        return sorted(found, key=lambda d: d.saved_at, reverse=True)

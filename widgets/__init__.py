@@ -1,0 +1,1 @@
+"""Reusable widgets. They never call the API: screens feed them data."""

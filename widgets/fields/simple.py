@@ -1,0 +1,125 @@
+"""Fields edited by typing or toggling: text, whole numbers, off-or-seconds,
+on/off, and several lines of text."""
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.widgets import Checkbox, Input, TextArea
+
+from tui.i18n import t
+from widgets.fields.base import SettingField
+
+
+def parse_value(kind: str, text: str, nullable: bool = False) -> Any:
+    """A field's text as the value it stands for. Text that is not a whole
+    number stays text, which validation then refuses with a reason; empty
+    means off (optint) or no value (nullable text)."""
+    if kind in ("int", "optint"):
+        stripped = text.strip()
+        if kind == "optint" and stripped == "":
+            return None
+        try:
+            return int(stripped)
+        except ValueError:
+            return stripped
+    if nullable and text.strip() == "":
+        return None
+    return text
+
+
+class InputField(SettingField):
+    """text, int and optint (an empty box means off)."""
+
+    def editors(self) -> ComposeResult:
+        kind = self.spec.kind
+        placeholder = ""
+        if kind == "optint":
+            placeholder = t("value.off")
+        elif self.spec.none_label:
+            placeholder = t(self.spec.none_label)
+        yield Input(
+            "" if self._initial is None else str(self._initial),
+            placeholder=placeholder,
+            type="text" if kind == "text" else "integer",
+            compact=True,
+            disabled=self.read_only,
+            classes="-text" if kind == "text" else "",
+            select_on_focus=False,
+        )
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.report(parse_value(self.spec.kind, event.value, bool(self.spec.none_label)))
+
+    def put(self, value: Any) -> None:
+        editor = self.query_one(Input)
+        text = "" if value is None else str(value)
+        if parse_value(self.spec.kind, editor.value, bool(self.spec.none_label)) != value and editor.value != text:
+            with editor.prevent(Input.Changed):
+                editor.value = text
+
+
+class OnOffBox(Checkbox):
+    """Says "on" or "off" beside the box, and unticked shows an empty box: the
+    state reads without colour too."""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # noqa: N802
+        return "X" if self.value else " "
+
+    def watch_value(self) -> None:
+        self.label = t("value.on") if self.value else t("value.off")
+        super().watch_value()
+
+
+class BoolField(SettingField):
+    def editors(self) -> ComposeResult:
+        value = bool(self._initial)
+        yield OnOffBox(t("value.on") if value else t("value.off"), value, compact=True, disabled=self.read_only)
+
+    @on(Checkbox.Changed)
+    def _changed(self, event: Checkbox.Changed) -> None:
+        event.stop()
+        self.report(event.value)
+
+    def put(self, value: Any) -> None:
+        box = self.query_one(Checkbox)
+        if box.value != bool(value):
+            with box.prevent(Checkbox.Changed):
+                box.value = bool(value)
+
+
+class TextAreaField(SettingField):
+    """Several lines; Tab leaves the box (it does not indent)."""
+
+    TALL = True
+    DEFAULT_CSS = """
+    TextAreaField TextArea { height: 6; width: 1fr; max-width: 72; background: $boost; }
+    TextAreaField TextArea:focus { background: $primary 20%; }
+    """
+
+    def editors(self) -> ComposeResult:
+        yield TextArea(
+            str(self._initial or ""),
+            soft_wrap=True,
+            tab_behavior="focus",
+            show_line_numbers=False,
+            compact=True,
+            read_only=self.read_only,
+            disabled=self.read_only,
+        )
+
+    @on(TextArea.Changed)
+    def _changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self.report(event.text_area.text)
+
+    def put(self, value: Any) -> None:
+        area = self.query_one(TextArea)
+        text = str(value or "")
+        if area.text != text:
+            with area.prevent(TextArea.Changed):
+                area.load_text(text)
