@@ -29,8 +29,11 @@ def _run(coro):  # noqa: ANN001, ANN202
     return asyncio.run(coro)
 
 
-async def _admin() -> asyncpg.Connection:
-    return await asyncpg.connect(PG_ADMIN_URL, timeout=3)
+async def _admin(timeout: float = 30) -> asyncpg.Connection:
+    """A connection for creating and dropping databases. Generous timeout: while a
+    test run creates a database per test, PostgreSQL checkpoints (CREATE DATABASE
+    … FILE_COPY forces one) and a connection took over 3 s on CI's loaded machine."""
+    return await asyncpg.connect(PG_ADMIN_URL, timeout=timeout)
 
 
 @cache
@@ -38,7 +41,7 @@ def pg_unreachable() -> str | None:
     """None when PostgreSQL answers; else why not (the reason a test is skipped with)."""
 
     async def probe() -> None:
-        conn = await _admin()
+        conn = await _admin(timeout=5)
         await conn.close()
 
     try:
@@ -119,13 +122,24 @@ class DatabasePool:
             what, name = job
             try:
                 if what == "make":
-                    name = new_name("t")
-                    self._ready.put((name, create_database(name, self.template)))
+                    self._ready.put(self._make())
                 else:
                     drop_database(name)  # type: ignore[arg-type]
             except BaseException as exc:  # noqa: BLE001 - handed to the test that waits
                 if what == "make":
                     self._ready.put(exc)
+
+    def _make(self, attempts: int = 3) -> tuple[str, str]:
+        """A fresh copy; a connection that timed out is tried again (each try with
+        a new name: a failed connect created nothing)."""
+        for attempt in range(1, attempts + 1):
+            name = new_name("t")
+            try:
+                return name, create_database(name, self.template)
+            except (OSError, TimeoutError):
+                if attempt == attempts:
+                    raise
+        raise AssertionError("unreachable")
 
     def take(self) -> tuple[str, str]:
         """(name, SQLAlchemy URL) of a fresh copy; another is started at once."""
