@@ -46,6 +46,7 @@ class Journal:
         self._finished: list[dict] = []
         self._touched: set[int] = set()
         self._wake = asyncio.Event()
+        self._in_order = asyncio.Lock()  # held from taking events until they are handed out
         self._task: asyncio.Task[None] | None = None
 
     def record(self, events: list[EngineEvent]) -> None:
@@ -75,21 +76,27 @@ class Journal:
                 await asyncio.sleep(0.5)
 
     async def flush(self) -> None:
-        """Commit everything recorded so far, then hand its events to subscribers."""
-        async with self.lock:
-            self._wake.clear()
-            events, finished, touched = self._events, self._finished, self._touched
-            if not (events or finished or touched):
-                return
-            self._events, self._finished, self._touched = [], [], set()
-            try:
-                stored = await self._write(events, finished, touched)
-            except BaseException:
-                self._events[:0], self._finished[:0] = events, finished
-                self._touched |= touched
-                self._wake.set()
-                raise
-        await self.bus.deliver_stored(stored)
+        """Commit everything recorded so far, then hand its events to subscribers.
+
+        Returns once they are handed out, those another flush took before this
+        one included (`_in_order`): a flush that found nothing left to take
+        must still wait for the one that took it, or its caller would read
+        `bus.last_id` before those events count."""
+        async with self._in_order:
+            async with self.lock:
+                self._wake.clear()
+                events, finished, touched = self._events, self._finished, self._touched
+                if not (events or finished or touched):
+                    return
+                self._events, self._finished, self._touched = [], [], set()
+                try:
+                    stored = await self._write(events, finished, touched)
+                except BaseException:
+                    self._events[:0], self._finished[:0] = events, finished
+                    self._touched |= touched
+                    self._wake.set()
+                    raise
+            await self.bus.deliver_stored(stored)
 
     async def _write(self, events: list, finished: list[dict], touched: set[int]) -> list:
         live = {}
