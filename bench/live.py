@@ -177,9 +177,10 @@ class Console:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
-    def peak_rss_mb(self) -> float:
+    def peak_rss_mb(self, field: str = "VmHWM") -> float:
+        """Peak resident memory (VmHWM); `field="VmRSS"`: resident now."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
         return float("nan")
 
@@ -257,13 +258,21 @@ def percentile(values: list[float], p: float) -> float:
 def run(modes: list[str], seconds: float, idle_seconds: float) -> dict[str, dict[str, float]]:
     workdir = Path(tempfile.mkdtemp(prefix="vaxel-bench-live-"))
     server = RunningServer(workdir / "vaxel.db", clock=SystemClock()).start()
-    published: list[tuple[int, float]] = []  # (call id, monotonic time), in publish order
     bus = server.state.bus
     original_publish = bus.publish
+    watching: dict[str, Console] = {}  # "console": the console being measured
 
     def timed_publish(kind, org_id, group_id, payload, at):  # noqa: ANN001, ANN202
-        if kind in ("call.offered", "call.requeued") and group_id == GROUP:
-            published.append((payload["call_id"], time.monotonic()))
+        # What the console should show next is noted at the moment of publishing,
+        # before it can possibly show it: noted later (when the request that
+        # published it has answered), a screen that changed meanwhile was only
+        # checked at the next change, ~0.3 s on (seen as a 300 ms tail).
+        console = watching.get("console")
+        if console is not None and kind in ("call.offered", "call.requeued") and group_id == GROUP:
+            caller = callers.get(payload["call_id"])
+            if caller is not None:
+                with console.lock:
+                    console.expect[caller] = (kind == "call.offered", time.monotonic())
         return original_publish(kind, org_id, group_id, payload, at)
 
     bus.publish = timed_publish  # the moment each event is published, as the issue measures from
@@ -305,21 +314,18 @@ def run(modes: list[str], seconds: float, idle_seconds: float) -> dict[str, dict
                     while not stop.is_set():
                         agent_id = agents[i % len(agents)]["id"]
                         action = "logout" if logged_in[agent_id] else "login"
-                        seen = len(published)
                         api.post(f"/response-groups/{GROUP}/agents/{agent_id}/{action}")
                         logged_in[agent_id] = not logged_in[agent_id]
-                        # Publishing happens inside the request: its events are listed now.
-                        for call_id, at in published[seen:]:
-                            if call_id in callers:
-                                with console.lock:
-                                    console.expect[callers[call_id]] = (action == "login", at)
                         i += 1
                         next_at += period
                         stop.wait(max(0.0, next_at - time.monotonic()))
 
-                console.latencies.clear()
+                with console.lock:
+                    console.latencies.clear()
+                watching["console"] = console
                 loaded = measure(console, seconds, load)
                 time.sleep(1.0)
+                watching.clear()
                 lat = [1000 * v for v in console.latencies]
                 row = {
                     "latency_p50_ms": percentile(lat, 50),
@@ -332,6 +338,7 @@ def run(modes: list[str], seconds: float, idle_seconds: float) -> dict[str, dict
                     "idle_bytes_per_s": idle["bytes_per_s"],
                     "idle_cpu_pct": idle["cpu_pct"],
                     "peak_rss_mb": console.peak_rss_mb(),
+                    "rss_now_mb": console.peak_rss_mb("VmRSS"),
                 }
                 # Put the queue back as it was (empty, nobody logged in) for the next mode.
                 for agent in agents:

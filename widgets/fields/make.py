@@ -13,8 +13,12 @@ def make_field(
 ) -> SettingField:
     from widgets.fields.choice import MultiPickField, SelectField
     from widgets.fields.collectors import CollectorsField
-    from widgets.fields.simple import BoolField, InputField, TextAreaField
+    from widgets.fields.simple import BoolField, InputField
 
+    if spec.kind == "textarea":
+        from widgets.fields.text_area import TextAreaField
+
+        return TextAreaField(spec, value, read_only=read_only, catalogs=catalogs, path=path)
     cls: type[SettingField] = {
         "text": InputField,
         "int": InputField,
@@ -22,7 +26,6 @@ def make_field(
         "bool": BoolField,
         "select": SelectField,
         "multi": MultiPickField,
-        "textarea": TextAreaField,
         "collectors": CollectorsField,
     }[spec.kind]
     return cls(spec, value, read_only=read_only, catalogs=catalogs, path=path)
