@@ -169,3 +169,30 @@ async def test_leaving_a_group_before_it_has_loaded_is_safe(server: RunningServe
         assert app.is_running and app._exception is None  # noqa: SLF001
         app.open_group(first)
         await until(pilot, lambda: isinstance(app.screen, GroupScreen) and app.screen.query("#field-name Input"))
+
+
+async def test_the_collector_is_on_again_once_the_first_screen_is_up(server: RunningServer) -> None:
+    """`vaxel` starts with the cyclic collector off (tui/cli.py run()); the console
+    must turn it on, or a long-running console would never collect a cycle."""
+    import gc
+
+    app = console(server)
+    gc.disable()
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await until(pilot, lambda: isinstance(app.screen, OverviewScreen) and app.screen.query_one(GroupBoard).row_count == 6)
+            await until(pilot, gc.isenabled, message="collector on after the overview")
+    finally:
+        gc.enable()
+
+
+def test_every_command_but_the_console_runs_with_the_collector_on(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import gc
+
+    from tui import cli
+
+    seen: list[bool] = []
+    monkeypatch.setattr("tui.config_cmd.run_config", lambda *_args: seen.append(gc.isenabled()) or 0)
+    monkeypatch.setattr("sys.argv", ["vaxel", "config", "path"])
+    assert cli.run() == 0
+    assert seen == [True] and gc.isenabled()

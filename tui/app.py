@@ -171,6 +171,14 @@ class VaxelApp(EverydayMixin, App[None]):
     @work(exclusive=True, group="session")
     async def start_session(self) -> None:
         try:
+            await self._start_session()
+        finally:
+            # `vaxel` starts with the cyclic collector off (tui/cli.py run()):
+            # on again once the first screen is up, whatever it is.
+            gc.enable()
+
+    async def _start_session(self) -> None:
+        try:
             if self.client.token is None and self._credentials is not None:
                 await self.client.login(*self._credentials)
             if self.client.token is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -102,6 +103,20 @@ def _early_language(argv: list[str]) -> None:
     set_language(detect_language(lang))
 
 
+def run() -> int:
+    """The `vaxel` command: `main()` with the cyclic garbage collector off while
+    the console starts. A start allocates hundreds of thousands of objects
+    (modules, classes, the first screen) and hardly any garbage; the collector
+    walked them again and again, ~15 % of the time to the first frame
+    (bench/README.md, startup). The console turns it on once its first screen
+    is up (`VaxelApp.start_session`); every other command at once."""
+    gc.disable()
+    try:
+        return main()
+    finally:
+        gc.enable()
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Vaxel uses no pydantic plugins; looking for them reads the metadata of every
@@ -110,6 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     _early_language(argv)
     args = build_parser().parse_args(argv)
+    if args.command is not None:
+        gc.enable()  # only the console's start runs without it (see run())
     if args.command == "serve":
         return _serve(args)
     _logging(args.debug)
@@ -186,4 +203,4 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    raise SystemExit(main())
+    raise SystemExit(run())
