@@ -6,7 +6,8 @@
   (repaints changed cells only), fed by the real store and stream;
 - `datatable`: the same calls, the same store and stream, in a plain Textual
   `DataTable` updated with `update_cell` (the baseline the issue names);
-- `group`: the real group screen, live panel only (flowchart, calls, agents, SL).
+- `group`: the real group screen opened in its live view (`l` on the overview:
+  flowchart, calls, agents, SL; the settings column is built only when shown).
 """
 from __future__ import annotations
 
@@ -97,9 +98,9 @@ class BenchApp(VaxelApp):
         if self.mode == "group":
             from screens.group import GroupScreen
 
-            screen = GroupScreen(self.group_id)
-            self.switch_screen(screen)
-            screen.add_class("-live-only")
+            # As `l` on the overview opens it: the live view only, its
+            # settings column built when first shown (never, here).
+            self.switch_screen(GroupScreen(self.group_id, live_only=True))
         else:
             self.switch_screen(BenchCallsScreen(self.group_id, baseline=self.mode == "datatable"))
 

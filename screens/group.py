@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import ComposeResult
@@ -24,7 +25,9 @@ from tui.store import Change
 from widgets.header import ScreenHeader
 from widgets.agents_table import AgentsTable
 from widgets.live_panel import GroupLivePanel
-from widgets.settings import SECTION_CLASSES, SettingsSection, StatusSection
+
+if TYPE_CHECKING:
+    from widgets.settings import SettingsSection, StatusSection
 
 
 def status_text(status: GroupStatus) -> str:
@@ -57,9 +60,15 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
     #: only when first expanded (the first frame stays fast).
     OPEN_SECTIONS = ("status", "name")
 
-    def __init__(self, group_id: int) -> None:
+    def __init__(self, group_id: int, *, live_only: bool = False) -> None:
         super().__init__()
         self.group_id = group_id
+        #: Opened straight into its live view (`l` on the overview): the settings
+        #: column is built the first time it is shown (`show_settings`). Its ~20
+        #: sections are some 60 widgets, ~2.5 MB a watching supervisor never sees.
+        self.settings_built = not live_only
+        if live_only:
+            self.add_class("-live-only")
         self.draft: Draft | None = None
         self.server_errors: dict[str, str] = {}
         self.conflicts: dict[str, str] = {}
@@ -70,7 +79,36 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
     @property
     def settled(self) -> bool:
         """The group is shown: its draft is there and every open section's fields are mounted."""
-        return self.draft is not None and all(s.ready for s in self.query(SettingsSection) if not s.collapsed)
+        return self.draft is not None and all(s.ready for s in self.query("SettingsSection") if not s.collapsed)
+
+    def _section_widgets(self) -> list[Static | SettingsSection]:
+        # Imported here: the section and field widgets load with the settings
+        # column, not with a group opened into its live view.
+        from widgets.settings import SECTION_CLASSES, SettingsSection
+
+        widgets: list[Static | SettingsSection] = []
+        if self.read_only:
+            widgets.append(Static(t("group.read_only"), id="read-only-note", markup=False))
+        catalogs = self.catalogs()
+        for spec in SECTIONS:
+            cls = SECTION_CLASSES.get(spec.id, SettingsSection)
+            widgets.append(cls(spec, read_only=self.read_only, collapsed=spec.id not in self.OPEN_SECTIONS, catalogs=catalogs))
+        return widgets
+
+    def show_settings(self) -> None:
+        """Leave the live-only view; the first time, build the settings column."""
+        self.remove_class("-live-only")
+        if self.settings_built:
+            return
+        self.settings_built = True
+        self.query_one("#settings", VerticalScroll).mount_all(self._section_widgets())
+        self.call_after_refresh(self._settings_mounted)
+        self.load_catalogs()
+
+    def _settings_mounted(self) -> None:
+        if self.draft is not None and not self.left:
+            self._show_draft()
+            self.query_one("#section-name").build()
 
     @property
     def left(self) -> bool:
@@ -88,13 +126,8 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         yield ScreenHeader(id="header")
         with Horizontal(id="group-body"):
             with VerticalScroll(id="settings", can_focus=False):
-                if self.read_only:
-                    yield Static(t("group.read_only"), id="read-only-note", markup=False)
-                catalogs = self.catalogs()
-                for spec in SECTIONS:
-                    cls = SECTION_CLASSES.get(spec.id, SettingsSection)
-                    collapsed = spec.id not in self.OPEN_SECTIONS
-                    yield cls(spec, read_only=self.read_only, collapsed=collapsed, catalogs=catalogs)
+                if self.settings_built:
+                    yield from self._section_widgets()
             yield GroupLivePanel(id="live")
         yield Footer()
 
@@ -103,7 +136,8 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         self.query_one(ScreenHeader).set_where(t("group.loading"))
         self.set_interval(1.0, self._tick)
         self.load()
-        self.load_catalogs()
+        if self.settings_built:
+            self.load_catalogs()  # else when the settings are first shown: only they pick from them
 
     def on_unmount(self) -> None:
         super().on_unmount()
@@ -157,9 +191,14 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         first_load = not self._loaded_once
         self._loaded_once = True
         self._show_draft()
-        self.query_one("#section-name", SettingsSection).build()
+        if not self.settings_built:
+            if first_load:
+                self.query_one(GroupLivePanel).query_one("#waiting").focus()
+                self.offer_kept_draft()
+            return
+        self.query_one("#section-name").build()
         if first_load:
-            self.query_one(StatusSection).focus_title()
+            self.query_one("StatusSection").focus_title()
             self.offer_kept_draft()
 
     @work(exclusive=True, group="catalogs")
@@ -174,7 +213,7 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         if self.left:
             return
         catalogs = self.catalogs()
-        for section in self.query(SettingsSection):
+        for section in self.query("SettingsSection"):
             section.set_catalogs(catalogs)
 
     def show_changes(self, changes: set[Change]) -> None:
@@ -210,11 +249,14 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
             return
         group = draft.base
         self.query_one(ScreenHeader).set_where(f"{group.name} · {group.number} · {status_text(group.status)}")
+        if not self.settings_built:  # the live view only: nothing shows the draft's fields yet
+            self.keep_draft()
+            return
         problems = {path: p.message for path, p in draft.validate().items()}
         errors = {**self.server_errors, **problems}
         values = {path: draft.value(path) for path in FIELDS}
         dirty = set(draft.edits)
-        for section in self.query(SettingsSection):
+        for section in self.query("SettingsSection"):
             section.show(values, dirty, errors, self.conflicts, edited_now)
         self._show_status()
         self.keep_draft()
@@ -229,8 +271,10 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         summary = self.vaxel.store.summaries.get(self.group_id)
         status = live.status if live else summary.status if summary else group.status
         waiting = len(live.waiting) if live else summary.waiting if summary else 0
+        if not self.settings_built:
+            return
         hint = t("group.hint_reopen") if status is GroupStatus.TEMPORARILY_CLOSED else t("group.hint_close")
-        self.query_one(StatusSection).show_status(status_text(status), t("group.status_waiting", count=waiting) + " " + hint)
+        self.query_one("StatusSection").show_status(status_text(status), t("group.status_waiting", count=waiting) + " " + hint)
 
     def _show_live(self) -> None:
         live = self.vaxel.store.live.get(self.group_id)
@@ -268,7 +312,9 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
 
     def action_next_section(self, step: int) -> None:
         """Jump to the next (or previous) section's title: 19 sections are many Tabs."""
-        sections = list(self.query(SettingsSection))
+        sections = list(self.query("SettingsSection"))
+        if not sections or self.has_class("-live-only"):
+            return
         focused = self.focused
         current = next((i for i, s in enumerate(sections) if focused is not None and focused in s.walk_children()), None)
         if current is None:
@@ -289,7 +335,10 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
             panel.query_one("#agents").focus()
 
     def action_enlarge_live(self) -> None:
-        self.toggle_class("-live-only")
+        if self.has_class("-live-only"):
+            self.show_settings()
+        else:
+            self.add_class("-live-only")
 
     def action_history(self) -> None:
         self.vaxel.open_group_history(self.group_id)
@@ -321,7 +370,12 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         Opened the way a user opens it (its title, then expanded), so its fields
         are built by its own handler; the first field is focused once they exist.
         """
-        section = self.query_one(f"#section-{section_id}", SettingsSection)
+        if not self.settings_built:
+            self.show_settings()
+            self.call_after_refresh(self.jump_to_section, section_id)
+            return
+        self.remove_class("-live-only")
+        section = self.query_one(f"#section-{section_id}")
         section.collapsed = False
         if section.spec.fields:
             section.focus_first_field()  # once the body is mounted

@@ -57,6 +57,7 @@ class DraftKeeping(_Base):
             if restore and self.draft is not None:
                 for path, value in kept.edits.items():
                     self.draft.set(path, value)
+                self.show_settings()  # opened in the live view: the edits are in the settings
                 self._show_draft()
                 self.notify(t("drafts.restored"))
             else:

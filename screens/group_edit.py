@@ -15,11 +15,11 @@ from tui.draft import Draft, part_at, translate_error
 from tui.i18n import t
 from tui.sections import FIELDS, field_of, label_of
 from tui.values import describe
-from widgets.fields import SettingField
-from widgets.settings import DeleteSection, OpeningHoursSection, SettingsSection
 
 if TYPE_CHECKING:
     from screens.group import GroupScreen as _Base
+    from widgets.fields import SettingField
+    from widgets.settings import DeleteSection, OpeningHoursSection
 else:
     _Base = object
 
@@ -138,7 +138,7 @@ class SettingsEditing(_Base):
 
     def _open_section_of(self, path: str) -> None:
         """Open the section holding `path`, so its refusal is seen."""
-        for section in self.query(SettingsSection):
+        for section in self.query("SettingsSection"):  # by name: widgets.settings loads with the settings column
             if any(spec.path == path or path.startswith(spec.path + ".") for spec in section.spec.fields):
                 section.collapsed = False
                 section.build()

@@ -43,6 +43,8 @@ class OverviewScreen(LiveScreen):
         Binding("w", "sort('wait')", t("key.sort_wait"), id="overview.sort_wait"),
         Binding("s", "sort('sl')", t("key.sort_sl"), id="overview.sort_sl"),
         Binding("c", "create_group", t("create.key_new_group"), id="overview.create_group"),
+        # Shown in F1 help: the footer keeps its room at 80 columns.
+        Binding("l", "watch_group", t("key.watch_group"), id="overview.watch_group", show=False),
     ]
 
     sort: reactive[str] = reactive("name")
@@ -89,6 +91,12 @@ class OverviewScreen(LiveScreen):
     def action_sort(self, sort: str) -> None:
         if sort in SORTS:
             self.sort = sort
+
+    def action_watch_group(self) -> None:
+        """The highlighted group in its live view only (its settings one key away)."""
+        key = self.query_one(GroupBoard).cursor_key
+        if key is not None:
+            self.vaxel.open_group(int(key), live_only=True)  # type: ignore[arg-type]
 
     def action_create_group(self) -> None:
         self.vaxel.open_create_group()

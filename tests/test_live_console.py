@@ -284,3 +284,39 @@ async def test_overflow_and_callback_show_in_the_waiting_calls(server: RunningSe
         clocks.advance(121)  # past Växel's max wait: overflow to Kundtjänst
         await eventually(pilot, lambda: table.row_count == 0, "the overflowed call left the queue")
         assert app.store.live[VAXEL].waiting == {}
+
+
+async def test_l_opens_a_group_in_its_live_view_and_builds_the_settings_when_first_shown(server: RunningServer) -> None:
+    from textual.widgets import Input, Static
+
+    from screens.group import GroupScreen
+    from widgets.settings import SettingsSection, StatusSection
+
+    app = console(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        overview = await overview_ready(pilot, 6)
+        board = overview.query_one(GroupBoard)
+        board.focus()
+        board.cursor_row = next(i for i, key in enumerate(board._keys) if int(key) == VAXEL)  # noqa: SLF001
+        await pilot.press("l")
+        await eventually(pilot, lambda: isinstance(app.screen, GroupScreen) and app.screen.settled and VAXEL in app.store.live)
+        screen = app.screen
+        assert screen.has_class("-live-only") and not screen.settings_built
+        assert not screen.query(SettingsSection), "a watched group builds no settings sections"
+        waiting = screen.query_one(GroupLivePanel).query_one("#waiting", WaitingCallsTable)
+        await eventually(pilot, lambda: app.focused is waiting, "the waiting calls have the keys")
+        assert str(screen.query_one("#header #where", Static).content).startswith("Växel · ")
+        await pilot.press("ctrl+o")  # the settings, built now, with the group's values
+        await eventually(pilot, lambda: screen.settled and bool(screen.query(SettingsSection)))
+        assert not screen.has_class("-live-only") and screen.query_one("#settings").display
+        name = screen.query_one("#section-name", SettingsSection).query_one(Input)
+        assert name.value == "Växel"
+        status = screen.query_one(StatusSection)
+        await eventually(pilot, lambda: status.title.endswith(": Open"), "§5 shows the status")
+        sections = list(screen.query(SettingsSection))
+        assert len(sections) == 20
+        await pilot.press("ctrl+o")
+        assert screen.has_class("-live-only")
+        await pilot.press("ctrl+o")  # shown again: built once, not twice
+        await pilot.pause()
+        assert list(screen.query(SettingsSection)) == sections and not screen.has_class("-live-only")
