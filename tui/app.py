@@ -336,7 +336,7 @@ class VaxelApp(EverydayMixin, App[None]):
             stream.last_event_id = after
         async for item in stream:
             if isinstance(item, StreamEvent):
-                self.store.apply(item.id, item.kind, item.data)
+                self.store.apply(item.id, item.kind, item.data, item.raw)
                 if self.store.needs_resync:
                     await self.resync()
                 self.connection = "live"

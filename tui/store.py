@@ -13,6 +13,8 @@ event that arrives twice does no harm.
 """
 from __future__ import annotations
 
+import json
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,13 +26,23 @@ from backend.schemas.live import AgentLive, AgentState, FlowFigures, ServiceLeve
 from tui.catalog import Organisation
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from backend.schemas import ResponseGroup
 
 #: ("summaries" | "summary" | "group" | "stats" | "waiting" | "agents" | "trend"
 #:  | "removed" | "resnapshot", group id)
 Change = tuple[str, int]
 
-#: Events kept for replay onto a snapshot that arrives after them.
+#: Events kept for replay onto a snapshot that arrives after them: those of
+#: the last 30 s (a snapshot is one request old; the client gives up on a
+#: request after 10 s), and never more than RECENT_EVENTS. Kept by count alone,
+#: the log grew for as long as the console ran (at 10 events/s, 1.5 KB each,
+#: ~6 MB after seven minutes); a snapshot older than an event already let go
+#: cannot be brought up to date by replay, and asks for a resync instead. Kept
+#: as the JSON text they came as (a third of the parsed objects' memory), parsed
+#: again only when replayed, which is rare.
+RECENT_S = 30.0
 RECENT_EVENTS = 4096
 #: Slices of the service-level trend line kept per group (see backend/services/sl_trend.py).
 TREND_SLICES = 16
@@ -135,7 +147,7 @@ class _Fanout:
 
 
 class LiveStore:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self.me: Me | None = None
         self.summaries: dict[int, GroupSummary] = {}
         self.groups: dict[int, ResponseGroup] = {}
@@ -146,7 +158,10 @@ class LiveStore:
         self.needs_resync = False
         self.last_event_id = 0
         self._summary_as_of: dict[int, int] = {}
-        self._recent: deque[tuple[int, str, dict[str, Any]]] = deque(maxlen=RECENT_EVENTS)
+        self._recent: deque[tuple[int, str, str, float]] = deque(maxlen=RECENT_EVENTS)
+        self._clock = clock
+        #: The newest event id let go from `_recent`: snapshots older than it cannot be replayed onto.
+        self._forgotten = 0
         self._consumers: dict[object, set[Change]] = {}
         self._changes = _Fanout(self._consumers)
 
@@ -209,11 +224,15 @@ class LiveStore:
         return changes
 
     def _replayable(self, as_of: int) -> list[tuple[int, str, dict[str, Any]]]:
-        return [event for event in self._recent if event[0] > as_of]
+        if as_of < self._forgotten:
+            # Events after this snapshot were let go: replaying the rest would leave a gap.
+            self.needs_resync = True
+        return [(event_id, kind, json.loads(raw)) for event_id, kind, raw, _ in self._recent if event_id > as_of]
 
     # ------------------------------------------------------------------ events
 
-    def apply(self, event_id: int, kind: str, data: dict[str, Any]) -> None:
+    def apply(self, event_id: int, kind: str, data: dict[str, Any], raw: str | None = None) -> None:
+        """Apply one event; `raw` is its data as the JSON text it came as (kept for replay)."""
         if kind == "resync":
             # What we hold cannot be brought up to date (another server, or
             # history pruned): snapshots come next, and nothing of the past
@@ -223,7 +242,7 @@ class LiveStore:
             self.last_event_id = event_id
             return
         self.last_event_id = max(self.last_event_id, event_id)
-        self._recent.append((event_id, kind, data))
+        self._remember(event_id, kind, json.dumps(data) if raw is None else raw)
         if kind in ("group.updated", "group.created"):
             self._group_updated(data)
         elif kind == "group.deleted":
@@ -234,6 +253,14 @@ class LiveStore:
             live = self.live.get(group_id)
             if live is not None:
                 self._apply_live(live, event_id, kind, data)
+
+    def _remember(self, event_id: int, kind: str, raw: str) -> None:
+        recent, now = self._recent, self._clock()
+        if len(recent) == recent.maxlen:
+            self._forgotten = recent[0][0]
+        recent.append((event_id, kind, raw, now))
+        while now - recent[0][3] > RECENT_S:
+            self._forgotten = recent.popleft()[0]
 
     @staticmethod
     def _groups_of(data: dict[str, Any]) -> list[int]:

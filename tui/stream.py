@@ -26,6 +26,7 @@ class StreamEvent:
     id: int
     kind: str
     data: dict[str, Any]
+    raw: str = ""  # the data as it came (JSON): what the store keeps for replay
 
 
 @dataclass
@@ -72,7 +73,7 @@ class EventStream:
                         except ValueError:
                             continue  # not ours; never let one bad line end the stream
                         self.last_event_id = event_id
-                        yield StreamEvent(event_id, sse.event, data)
+                        yield StreamEvent(event_id, sse.event, data, sse.data)
                 reason = "the server closed the stream"
             except ApiError as exc:
                 if exc.status == 401:
