@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -95,20 +96,29 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
             widgets.append(cls(spec, read_only=self.read_only, collapsed=spec.id not in self.OPEN_SECTIONS, catalogs=catalogs))
         return widgets
 
-    def show_settings(self) -> None:
-        """Leave the live-only view; the first time, build the settings column."""
+    def show_settings(self, then: Callable[[], object] | None = None) -> None:
+        """Leave the live-only view; the first time, build the settings column.
+        `then` runs once the sections are there."""
         self.remove_class("-live-only")
         if self.settings_built:
+            if then is not None:
+                then()
             return
         self.settings_built = True
-        self.query_one("#settings", VerticalScroll).mount_all(self._section_widgets())
-        self.call_after_refresh(self._settings_mounted)
-        self.load_catalogs()
+        mounting = self.query_one("#settings", VerticalScroll).mount_all(self._section_widgets())
 
-    def _settings_mounted(self) -> None:
-        if self.draft is not None and not self.left:
-            self._show_draft()
-            self.query_one("#section-name").build()
+        async def show_when_mounted() -> None:
+            await mounting
+            if self.left:
+                return
+            if self.draft is not None:
+                self._show_draft()
+                self.query_one("#section-name").build()
+            if then is not None:
+                then()
+
+        self.call_later(show_when_mounted)
+        self.load_catalogs()
 
     @property
     def left(self) -> bool:
@@ -371,8 +381,7 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         are built by its own handler; the first field is focused once they exist.
         """
         if not self.settings_built:
-            self.show_settings()
-            self.call_after_refresh(self.jump_to_section, section_id)
+            self.show_settings(then=lambda: self.jump_to_section(section_id))
             return
         self.remove_class("-live-only")
         section = self.query_one(f"#section-{section_id}")

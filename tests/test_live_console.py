@@ -320,3 +320,21 @@ async def test_l_opens_a_group_in_its_live_view_and_builds_the_settings_when_fir
         await pilot.press("ctrl+o")  # shown again: built once, not twice
         await pilot.pause()
         assert list(screen.query(SettingsSection)) == sections and not screen.has_class("-live-only")
+
+
+async def test_jumping_to_a_section_from_a_watched_group_builds_the_settings_first(server: RunningServer) -> None:
+    from textual.widgets import Input
+
+    from screens.group import GroupScreen
+
+    app = console(server)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await overview_ready(pilot, 6)
+        app.open_group(VAXEL, live_only=True)
+        await eventually(pilot, lambda: isinstance(app.screen, GroupScreen) and app.screen.settled and VAXEL in app.store.live)
+        screen = app.screen
+        screen.jump_to_section("name")  # what the palette's "Jump to section" calls
+        await eventually(pilot, lambda: screen.settings_built and screen.settled and not screen.has_class("-live-only"))
+        name = screen.query_one("#section-name").query_one(Input)
+        await eventually(pilot, lambda: app.focused is name, "the section's first field has the keys")
+        assert name.value == "Växel"
