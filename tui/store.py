@@ -242,7 +242,7 @@ class LiveStore:
             self.last_event_id = event_id
             return
         self.last_event_id = max(self.last_event_id, event_id)
-        self._remember(event_id, kind, json.dumps(data) if raw is None else raw)
+        self._remember(event_id, kind, raw or json.dumps(data))
         if kind in ("group.updated", "group.created"):
             self._group_updated(data)
         elif kind == "group.deleted":
