@@ -60,6 +60,8 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
     #: Sections open when the group is opened; the others build their bodies
     #: only when first expanded (the first frame stays fast).
     OPEN_SECTIONS = ("status", "name")
+    #: Keys that act on the settings: not offered while a watched group has not shown them.
+    SETTINGS_ACTIONS = frozenset({"save", "revert", "next_section"})
 
     def __init__(self, group_id: int, *, live_only: bool = False) -> None:
         super().__init__()
@@ -81,6 +83,9 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
     def settled(self) -> bool:
         """The group is shown: its draft is there and every open section's fields are mounted."""
         return self.draft is not None and all(s.ready for s in self.query("SettingsSection") if not s.collapsed)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return self.settings_built or action not in self.SETTINGS_ACTIONS
 
     def _section_widgets(self) -> list[Static | SettingsSection]:
         # Imported here: the section and field widgets load with the settings
@@ -105,6 +110,7 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
                 then()
             return
         self.settings_built = True
+        self.refresh_bindings()
         mounting = self.query_one("#settings", VerticalScroll).mount_all(self._section_widgets())
 
         async def show_when_mounted() -> None:

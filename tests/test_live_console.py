@@ -306,11 +306,19 @@ async def test_l_opens_a_group_in_its_live_view_and_builds_the_settings_when_fir
         waiting = screen.query_one(GroupLivePanel).query_one("#waiting", WaitingCallsTable)
         await eventually(pilot, lambda: app.focused is waiting, "the waiting calls have the keys")
         assert str(screen.query_one("#header #where", Static).content).startswith("Växel · ")
+        from textual.widgets._footer import FooterKey
+
+        def footer_keys() -> set[str]:
+            return {key.description for key in screen.query(FooterKey)}
+
+        await eventually(pilot, lambda: "Close/reopen" in footer_keys())
+        assert "Save" not in footer_keys(), "nothing to save while the settings are not shown"
         await pilot.press("ctrl+o")  # the settings, built now, with the group's values
         await eventually(pilot, lambda: screen.settled and bool(screen.query(SettingsSection)))
         assert not screen.has_class("-live-only") and screen.query_one("#settings").display
         name = screen.query_one("#section-name", SettingsSection).query_one(Input)
         assert name.value == "Växel"
+        await eventually(pilot, lambda: "Save" in footer_keys(), "save is offered with the settings")
         status = screen.query_one(StatusSection)
         await eventually(pilot, lambda: status.title.endswith(": Open"), "§5 shows the status")
         sections = list(screen.query(SettingsSection))
