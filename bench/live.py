@@ -177,8 +177,8 @@ class Console:
         fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLK_TCK
 
-    def peak_rss_mb(self, field: str = "VmHWM") -> float:
-        """Peak resident memory (VmHWM); `field="VmRSS"`: resident now."""
+    def rss_mb(self, field: str = "VmHWM") -> float:
+        """Resident memory from /proc: the peak (VmHWM), or now (`field="VmRSS"`)."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
             if line.startswith(field + ":"):
                 return int(line.split()[1]) / 1024
@@ -337,8 +337,8 @@ def run(modes: list[str], seconds: float, idle_seconds: float) -> dict[str, dict
                     "ticking_cpu_pct": ticking["cpu_pct"],
                     "idle_bytes_per_s": idle["bytes_per_s"],
                     "idle_cpu_pct": idle["cpu_pct"],
-                    "peak_rss_mb": console.peak_rss_mb(),
-                    "rss_now_mb": console.peak_rss_mb("VmRSS"),
+                    "peak_rss_mb": console.rss_mb(),
+                    "rss_now_mb": console.rss_mb("VmRSS"),
                 }
                 # Put the queue back as it was (empty, nobody logged in) for the next mode.
                 for agent in agents:

@@ -207,14 +207,13 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         first_load = not self._loaded_once
         self._loaded_once = True
         self._show_draft()
-        if not self.settings_built:
-            if first_load:
-                self.query_one(GroupLivePanel).query_one("#waiting").focus()
-                self.offer_kept_draft()
-            return
-        self.query_one("#section-name").build()
+        if self.settings_built:
+            self.query_one("#section-name").build()
         if first_load:
-            self.query_one("StatusSection").focus_title()
+            if self.settings_built:
+                self.query_one("StatusSection").focus_title()
+            else:  # watching: the keys go to the queue
+                self.query_one(GroupLivePanel).query_one("#waiting").focus()
             self.offer_kept_draft()
 
     @work(exclusive=True, group="catalogs")
@@ -278,17 +277,16 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         self.keep_draft()
 
     def _show_status(self) -> None:
+        """§5's text (each second, from `_show_live`); nothing while §5 is not built."""
         group = self.vaxel.store.groups.get(self.group_id)
         live = self.vaxel.store.live.get(self.group_id)
-        if group is None or self.left:
+        if group is None or self.left or not self.settings_built:
             return
         # Before the group's live figures arrive, the overview's line for it
         # (kept current by the stream) tells the status and the queue.
         summary = self.vaxel.store.summaries.get(self.group_id)
         status = live.status if live else summary.status if summary else group.status
         waiting = len(live.waiting) if live else summary.waiting if summary else 0
-        if not self.settings_built:
-            return
         hint = t("group.hint_reopen") if status is GroupStatus.TEMPORARILY_CLOSED else t("group.hint_close")
         self.query_one("StatusSection").show_status(status_text(status), t("group.status_waiting", count=waiting) + " " + hint)
 
@@ -328,9 +326,9 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
 
     def action_next_section(self, step: int) -> None:
         """Jump to the next (or previous) section's title: 19 sections are many Tabs."""
-        sections = list(self.query("SettingsSection"))
-        if not sections or self.has_class("-live-only"):
+        if self.has_class("-live-only"):  # unbuilt, check_action does not offer it; hidden, no Tab
             return
+        sections = list(self.query("SettingsSection"))
         focused = self.focused
         current = next((i for i, s in enumerate(sections) if focused is not None and focused in s.walk_children()), None)
         if current is None:
