@@ -21,7 +21,7 @@ import asyncio
 import json
 import logging
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -142,6 +142,10 @@ class EventBus:
         self._follower = None
         #: Called with every event in id order, whichever process wrote it.
         self.observers: list[Callable[[Event], None]] = []
+        #: Awaited before a batch is stored: the owner's journal (cluster/journal.py)
+        #: commits the engine's events recorded before it, so that a save's
+        #: `group.stats` still comes before its `group.updated`, as with one process.
+        self.before_store: Callable[[], Awaitable[None]] | None = None
 
     async def start(self) -> None:
         async with self.db.session() as session:
@@ -191,6 +195,11 @@ class EventBus:
             batch, self._pending = self._pending, []
             self._writing = True
             if batch:
+                if self.before_store is not None:
+                    try:
+                        await self.before_store()
+                    except Exception:  # noqa: BLE001 - order is lost, not the events; the journal retries
+                        log.warning("the engine's events could not be written first", exc_info=True)
                 try:
                     events = await self._store(batch)
                 except Exception:  # noqa: BLE001 - keep the stream alive; log why

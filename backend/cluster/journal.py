@@ -60,8 +60,13 @@ class Journal:
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="journal")
+        # Events published on the bus (a save's group.updated) go after the
+        # engine's recorded before them (its group.stats): ids in causal order.
+        self.bus.before_store = self.flush
 
     async def stop(self) -> None:
+        if self.bus.before_store == self.flush:
+            self.bus.before_store = None
         await cancel_all(self._task)
 
     async def _loop(self) -> None:
