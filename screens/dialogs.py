@@ -5,10 +5,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from tui.i18n import t
-from widgets.key_footer import KeyFooter
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -38,7 +37,7 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical():
             yield Static(self._title, classes="dialog-title", markup=False)
             yield Static(self._body, classes="dialog-body", markup=False)
-        yield KeyFooter()
+        yield Footer()
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
