@@ -78,6 +78,10 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         self.saving = False
         self._loaded_once = False
         self._last_refetch = 0.0
+        #: The settings column's sections are mounted (built with the screen, or on first show).
+        self._settings_mounted = not live_only
+        #: What asked to run once they are (a section jump while the first build mounts).
+        self._after_settings: list[Callable[[], object]] = []
 
     @property
     def settled(self) -> bool:
@@ -107,24 +111,33 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         self.remove_class("-live-only")
         if self.settings_built:
             if then is not None:
-                then()
+                self._after_settings.append(then)
+                if self._settings_mounted:  # else the first build runs it once mounted
+                    self._run_after_settings()
             return
         self.settings_built = True
+        if then is not None:
+            self._after_settings.append(then)
         self.refresh_bindings()
         mounting = self.query_one("#settings", VerticalScroll).mount_all(self._section_widgets())
 
         async def show_when_mounted() -> None:
             await mounting
+            self._settings_mounted = True
             if self.left:
                 return
             if self.draft is not None:
                 self._show_draft()
                 self.query_one("#section-name").build()
-            if then is not None:
-                then()
+            self._run_after_settings()
 
         self.call_later(show_when_mounted)
         self.load_catalogs()
+
+    def _run_after_settings(self) -> None:
+        waiting, self._after_settings = self._after_settings, []
+        for then in waiting:
+            then()
 
     @property
     def left(self) -> bool:
