@@ -14,7 +14,6 @@ from tui.client import ApiError, Unreachable
 from tui.draft import Draft, part_at, translate_error
 from tui.i18n import t
 from tui.sections import FIELDS, field_of, label_of
-from tui.values import describe
 
 if TYPE_CHECKING:
     from screens.group import GroupScreen as _Base
@@ -30,6 +29,8 @@ class SettingsEditing(_Base):
     conflicts: dict[str, str]
 
     def describe(self, path: str, value: Any) -> str:
+        from tui.values import describe  # with the settings column, not when only watching
+
         return describe(field_of(path), value, self.catalogs())
 
     def on_setting_field_changed(self, event: SettingField.Changed) -> None:
