@@ -318,6 +318,7 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         # Wait times, time in state and wrap-up countdowns move with the clock;
         # the panel repaints only the cells whose text changed.
         if self.on_top:
+            self.tick()
             self._show_live()
 
     def show_stale(self, stale: bool) -> None:

@@ -119,8 +119,10 @@ class OverviewScreen(LiveScreen):
     def _tick(self) -> None:
         # Only the longest-wait cells change (and the order, sorted by wait);
         # the table repaints just those.
-        if self.on_top and any(s.oldest_enqueued_at for s in self.vaxel.store.summaries.values()):
-            self._draw()
+        if self.on_top:
+            self.tick()
+            if any(s.oldest_enqueued_at for s in self.vaxel.store.summaries.values()):
+                self._draw()
 
     def on_live_table_selected(self, event: LiveTable.Selected) -> None:
         self.vaxel.open_group(int(event.key))  # type: ignore[arg-type]

@@ -1,6 +1,8 @@
 """Live supervision through Pilot, against the real backend with its engine on a FakeClock."""
 from __future__ import annotations
 
+import pytest
+
 from tests.console import console, in_thread
 from tests.live_helpers import (
     JOUR,
@@ -346,3 +348,40 @@ async def test_jumping_to_a_section_from_a_watched_group_builds_the_settings_fir
         name = screen.query_one("#section-name").query_one(Input)
         await eventually(pilot, lambda: app.focused is name, "the section's first field has the keys")
         assert name.value == "Växel"
+
+
+async def test_between_ticks_only_what_an_event_changed_is_formatted_again(server: RunningServer) -> None:
+    """Wait times move together, at the screen's 1 s tick (screens/base.py); an
+    event in between re-formats and repaints only the call it changed, not
+    every row whose wait happened to turn a second (WaitingCallsTable.show)."""
+    clocks = Clocks(server)
+    app = console(server, local_time=clocks.local_time)
+    with server.client() as api:
+        await in_thread(log_out_everyone, api, VAXEL)
+        await in_thread(call, api, VAXEL, "+46702222222")
+        clocks.advance(3)
+        await in_thread(call, api, VAXEL, "+46703333333")
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await group_screen(pilot, VAXEL)
+        table = screen.query_one(WaitingCallsTable)
+        await eventually(pilot, lambda: table.row_count == 2)
+        # No await from here on: the screen's own tick cannot run in between.
+        now = screen.tick()
+        clocks.advance(5)
+        assert screen.live_now() == now, "between ticks, the last tick's time"
+        calls = app.store.live[VAXEL].ordered_calls()
+        table.show(calls, now, 30, 90)
+        first, second = table._keys  # noqa: SLF001
+        before = {key: table.cells_of(key) for key in (first, second)}
+        table.show(calls, now, 30, 90)
+        assert all(table.cells_of(key) is before[key] for key in before), "unchanged rows are not formatted again"
+
+        ringing = [c.model_copy(update={"ringing": True}) if c.id == first else c for c in calls]
+        table.show(ringing, now, 30, 90)
+        assert table.cell(first, "mark").text == "ringing" != before[first][2].text
+        assert table.cells_of(second) is before[second]
+
+        later = screen.tick()
+        assert later == pytest.approx(now + 5), "the tick takes the time afresh"
+        table.show(ringing, later, 30, 90)
+        assert table.cell(second, "wait").text == "0:05" and before[second][1].text == "0:00"

@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable
 
 from backend.schemas.live import WaitingCall
-from tui.i18n import fmt_duration, t
+from tui.i18n import fmt_duration, language, t
 from widgets.group_board import WARN
 from widgets.live_table import Cell, Column, LiveTable
 
@@ -62,24 +62,37 @@ class WaitingCallsTable(LiveTable):
             empty_text=t("group.no_waiting"),
             **kwargs,
         )
+        self._memo: dict[int, tuple[tuple, tuple[Cell, ...]]] = {}  # call -> (what its row showed, its cells)
 
     def show(self, calls: Iterable[WaitingCall], now: float, warning_s: int, sl_threshold_s: int = 90) -> None:
+        # A row is formatted again only when something it shows may have
+        # changed: at each tick of the screen's clock (`now`) every row is,
+        # between ticks only the calls an event changed (screens/base.py).
+        lang = language()
         rows = []
+        memo: dict[int, tuple[tuple, tuple[Cell, ...]]] = {}
         for call in calls:
-            wait = max(0.0, now - call.enqueued_at.timestamp())
-            late = wait > warning_s
-            style = "warning" if late else ""
-            marks, marks_style = call_marks(call, wait, sl_threshold_s)
-            rows.append(
-                (
-                    call.id,
-                    (
-                        Cell(str(call.position), style),
-                        Cell(f"{WARN} {fmt_duration(wait)}" if late else fmt_duration(wait), style),
-                        Cell(marks, style or marks_style),
-                        Cell(call.caller, style),
-                        Cell(collected_text(call), style),
-                    ),
-                )
+            signature = (
+                now, call.position, call.ringing, call.vip, call.callback, call.enqueued_at,
+                call.caller, tuple(call.collected.values()), warning_s, sl_threshold_s, lang,
             )
+            known = self._memo.get(call.id)
+            cells = known[1] if known is not None and known[0] == signature else self._cells_of(call, now, warning_s, sl_threshold_s)
+            memo[call.id] = (signature, cells)
+            rows.append((call.id, cells))
+        self._memo = memo
         self.set_rows(rows)
+
+    @staticmethod
+    def _cells_of(call: WaitingCall, now: float, warning_s: int, sl_threshold_s: int) -> tuple[Cell, ...]:
+        wait = max(0.0, now - call.enqueued_at.timestamp())
+        late = wait > warning_s
+        style = "warning" if late else ""
+        marks, marks_style = call_marks(call, wait, sl_threshold_s)
+        return (
+            Cell(str(call.position), style),
+            Cell(f"{WARN} {fmt_duration(wait)}" if late else fmt_duration(wait), style),
+            Cell(marks, style or marks_style),
+            Cell(call.caller, style),
+            Cell(collected_text(call), style),
+        )
