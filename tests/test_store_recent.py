@@ -53,7 +53,7 @@ def test_events_older_than_the_window_are_let_go_and_a_snapshot_older_than_them_
         enqueued(store, n, 100 + n)
         clock.now += 1
     kept = [event[0] for event in store._recent]  # noqa: SLF001 - what the log holds
-    assert len(kept) <= RECENT_S + 1, "the log keeps half a minute, not the whole run"
+    assert len(kept) <= RECENT_S + 1, "the log keeps RECENT_S seconds, not the whole run"
     assert kept == list(range(kept[0], 601))
     store.load_live(snapshot(as_of=kept[0]))  # within the window: replayed, no resync
     assert not store.needs_resync and len(store.live[GROUP].waiting) == len(kept) - 1

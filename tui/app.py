@@ -356,6 +356,13 @@ class VaxelApp(EverydayMixin, App[None]):
                     self._freeze_after_start = False
                     gc.collect()
                     gc.freeze()
+                    # Once more, now over nothing but the young: the collector
+                    # runs a full pass only when the objects promoted since the
+                    # last one reach a quarter of those that pass left behind.
+                    # Left at the ~250,000 just frozen, that took ~60,000
+                    # promotions, and the cycles that die old (a screen's
+                    # messages, replaced rows) piled up until then.
+                    gc.collect()
             elif isinstance(item, Disconnected):
                 if item.auth_failed:
                     self._token_refused()

@@ -35,14 +35,14 @@ if TYPE_CHECKING:
 Change = tuple[str, int]
 
 #: Events kept for replay onto a snapshot that arrives after them: those of
-#: the last 30 s (a snapshot is one request old; the client gives up on a
+#: the last 15 s (a snapshot is one request old; the client gives up on a
 #: request after 10 s), and never more than RECENT_EVENTS. Kept by count alone,
 #: the log grew for as long as the console ran (at 10 events/s, 1.5 KB each,
 #: ~6 MB after seven minutes); a snapshot older than an event already let go
 #: cannot be brought up to date by replay, and asks for a resync instead. Kept
 #: as the JSON text they came as (a third of the parsed objects' memory), parsed
 #: again only when replayed, which is rare.
-RECENT_S = 30.0
+RECENT_S = 15.0
 RECENT_EVENTS = 4096
 #: Slices of the service-level trend line kept per group (see backend/services/sl_trend.py).
 TREND_SLICES = 16
