@@ -211,7 +211,9 @@ def spawn_console(url: str, mode: str, home: Path) -> Console:
     }
     env.pop("NO_COLOR", None)
     process = subprocess.Popen(
-        [sys.executable, *os.environ.get("BENCH_CONSOLE", "-m bench.live_console").split(), url, str(GROUP), mode],
+        [sys.executable, *os.environ.get("BENCH_CONSOLE", "-m bench.live_console").split(), url, str(GROUP), mode]
+        if mode != "vaxel"
+        else [sys.executable, "-m", "bench.live_vaxel", url, str(GROUP)],
         stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True, close_fds=True,
     )
     os.close(slave)

@@ -50,7 +50,7 @@ class BenchCallsScreen(LiveScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(1.0, self._draw)
+        self.set_interval(1.0, self._tick)
         self.load()
 
     def reload(self) -> None:
@@ -68,6 +68,10 @@ class BenchCallsScreen(LiveScreen):
     def show_changes(self, changes: set[Change]) -> None:
         if any(group_id == self.group_id for _, group_id in changes):
             self._draw()
+
+    def _tick(self) -> None:
+        self.tick()
+        self._draw()
 
     def _draw(self) -> None:
         live = self.vaxel.store.live.get(self.group_id)
@@ -89,12 +93,13 @@ class BenchApp(VaxelApp):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.set_interval(0.1, self._open_view)
+        self._opener = self.set_interval(0.1, self._open_view)
 
     def _open_view(self) -> None:
         if self._pushed or type(self.screen).__name__ != "OverviewScreen":
             return
         self._pushed = True
+        self._opener.stop()  # ten wake-ups a second are not the console's: not in its idle CPU
         if self.mode == "group":
             from screens.group import GroupScreen
 
