@@ -20,7 +20,6 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 from textual import work  # noqa: E402
 from textual.app import ComposeResult
-from textual.widgets import Footer
 
 from screens.base import LiveScreen
 import tui.app
@@ -28,6 +27,7 @@ from tui.app import VaxelApp
 from tui.client import VaxelClient
 from tui.store import Change
 from widgets.header import ScreenHeader
+from widgets.key_footer import KeyFooter
 from widgets.waiting_calls import WaitingCallsTable
 
 
@@ -46,7 +46,7 @@ class BenchCallsScreen(LiveScreen):
         else:
             yield WaitingCallsTable(id="calls")
         if not os.environ.get("BENCH_NO_FOOTER"):
-            yield Footer()
+            yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

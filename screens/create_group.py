@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Select, SelectionList, Static
+from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from tui.app import VaxelApp
 from tui.catalog import Organisation
@@ -22,6 +22,7 @@ from tui.client import ApiError, Unreachable
 from tui.draft import translate_error
 from tui.i18n import maybe, t
 from widgets.header import ScreenHeader
+from widgets.key_footer import KeyFooter
 
 #: Form rows, each with its error line: the first part of an error's field path.
 ROWS = ("name", "number", "billing_id", "mobile_display", "agent_group_ids", "supervisor_ids")
@@ -85,7 +86,7 @@ class CreateGroupScreen(Screen[int | None]):
     def compose(self) -> ComposeResult:
         yield ScreenHeader(t("create.title"), id="header")
         yield VerticalScroll(Static(t("create.loading"), id="cg-note", markup=False), id="create-form", can_focus=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -12,12 +12,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from tui.app import VaxelApp
 from tui.client import ApiError, Unreachable
 from tui.draft import translate_error
 from tui.i18n import t
+from widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:
     from backend.schemas import ResponseGroup
@@ -64,7 +65,7 @@ class DeleteGroupScreen(ModalScreen[bool]):
             yield Input(placeholder=self.group.name, id="delete-name", compact=True, select_on_focus=False)
             yield Static(t("delete.type_name"), id="delete-match", markup=False)
             yield Static("", id="delete-error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#delete-name", Input).focus()

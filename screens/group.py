@@ -10,7 +10,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from backend.schemas import GroupStatus
 from screens.base import LiveScreen
@@ -25,6 +25,7 @@ from tui.sections import FIELDS, SECTIONS
 from tui.store import Change
 from widgets.header import ScreenHeader
 from widgets.agents_table import AgentsTable
+from widgets.key_footer import KeyFooter
 from widgets.live_panel import GroupLivePanel
 
 if TYPE_CHECKING:
@@ -158,7 +159,7 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
                 if self.settings_built:
                     yield from self._section_widgets()
             yield GroupLivePanel(id="live")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

@@ -18,9 +18,10 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.i18n import maybe, t
+from widgets.key_footer import KeyFooter
 
 
 @dataclass
@@ -124,7 +125,7 @@ class HelpScreen(ModalScreen[None]):
                 width = max((len(k) for k, _ in self.content.keys), default=0)
                 lines = [f"{keys.ljust(width)}  {what}" for keys, what in self.content.keys]
                 yield Static("\n".join(lines) or t("help.no_keys"), id="help-keys", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)

@@ -15,12 +15,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.app import VaxelApp
 from tui.client import ApiError, Unreachable
 from tui.i18n import maybe, t
 from widgets.header import ScreenHeader
+from widgets.key_footer import KeyFooter
 
 #: A value longer than this is cut (a deleted group's whole document, say).
 VALUE_WIDTH = 28
@@ -94,7 +95,7 @@ class HistoryScreen(Screen[None]):
         yield ScreenHeader(self._where(), id="header")
         with VerticalScroll(id="history-list"):
             yield Static(t("history.loading"), id="history-note", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def _where(self) -> str:
         store = self.vaxel.store

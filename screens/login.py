@@ -6,11 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from tui.client import ApiError, Unreachable, VaxelClient
 from tui.i18n import t
 from widgets.header import ScreenHeader
+from widgets.key_footer import KeyFooter
 
 
 class LoginScreen(Screen[str | None]):
@@ -39,7 +40,7 @@ class LoginScreen(Screen[str | None]):
             yield Label(t("login.password"))
             yield Input(id="password", password=True, compact=True)
             yield Static("", id="login-error", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#username", Input).focus()

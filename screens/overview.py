@@ -9,7 +9,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from backend.schemas import GroupSummary
 from screens.base import LiveScreen
@@ -17,6 +17,7 @@ from tui.i18n import t
 from tui.store import Change
 from widgets.group_board import GroupBoard
 from widgets.header import ScreenHeader
+from widgets.key_footer import KeyFooter
 from widgets.live_table import LiveTable
 
 SORTS = ("name", "wait", "sl")
@@ -53,7 +54,7 @@ class OverviewScreen(LiveScreen):
         yield ScreenHeader(id="header")
         yield GroupBoard(id="board")
         yield Static("", id="overview-hint", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         super().on_mount()

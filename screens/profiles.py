@@ -4,12 +4,13 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui.config import ConsoleConfig
 from tui.i18n import t
 from tui.themes import THEMES
+from widgets.key_footer import KeyFooter
 
 
 class ProfileChooser(App[str | None]):
@@ -44,7 +45,7 @@ class ProfileChooser(App[str | None]):
                 options.append(Option(text, id=name))
             yield OptionList(*options, id="profiles")
             yield Static(t("profile.hint"), id="profile-hint", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.exit(event.option.id)

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from screens.dialogs import ConfirmScreen
@@ -25,6 +25,7 @@ from tui.client import ApiError, Unreachable
 from tui.i18n import t
 from tui.schedules import NEW_RANGE, editable, merge_schedule, new_schedule, part_name, reason_text
 from widgets.header import ScreenHeader
+from widgets.key_footer import KeyFooter
 from widgets.schedule_form import ScheduleForm, get_path
 from widgets.schedule_state import ScheduleStateLine
 
@@ -127,7 +128,7 @@ class ScheduleEditorScreen(Screen[None]):
                 state.display = form.display = False  # until a schedule is in it
                 yield state
                 yield form
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.load_list(select=self.schedule_id)

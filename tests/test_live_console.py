@@ -20,6 +20,7 @@ from tests.live_helpers import (
 from tests.server import RunningServer
 from widgets.agents_table import AgentsTable
 from widgets.flowchart import Flowchart
+from widgets.key_footer import KeyFooter
 from widgets.group_board import GroupBoard
 from widgets.live_panel import GroupLivePanel
 from widgets.service_level import ServiceLevelGauge
@@ -308,10 +309,8 @@ async def test_l_opens_a_group_in_its_live_view_and_builds_the_settings_when_fir
         waiting = screen.query_one(GroupLivePanel).query_one("#waiting", WaitingCallsTable)
         await eventually(pilot, lambda: app.focused is waiting, "the waiting calls have the keys")
         assert str(screen.query_one("#header #where", Static).content).startswith("Växel · ")
-        from textual.widgets._footer import FooterKey
-
         def footer_keys() -> set[str]:
-            return {key.description for key in screen.query(FooterKey)}
+            return {description for _, description, _ in screen.query_one(KeyFooter).keys()[0]}
 
         await eventually(pilot, lambda: "Close/reopen" in footer_keys())
         assert "Save" not in footer_keys(), "nothing to save while the settings are not shown"

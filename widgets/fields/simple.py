@@ -39,8 +39,14 @@ class InputField(SettingField):
             placeholder = t("value.off")
         elif self.spec.none_label:
             placeholder = t(self.spec.none_label)
+        initial = "" if self._initial is None else str(self._initial)
+        # Textual's Input reports the value it is built with as a change, once
+        # mounted: that is not an edit. Reported, it put back the value the
+        # editor was built with over an edit drafted in the meantime (a kept
+        # draft brought back while the settings column was being built).
+        self._echo: str | None = initial
         yield Input(
-            "" if self._initial is None else str(self._initial),
+            initial,
             placeholder=placeholder,
             type="text" if kind == "text" else "integer",
             compact=True,
@@ -52,6 +58,9 @@ class InputField(SettingField):
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
         event.stop()
+        echo, self._echo = self._echo, None
+        if echo is not None and event.value == echo:
+            return  # the value it was built with (see editors()), not typed
         self.report(parse_value(self.spec.kind, event.value, bool(self.spec.none_label)))
 
     def put(self, value: Any) -> None:
