@@ -44,8 +44,19 @@ async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 
         except Exception:  # noqa: BLE001 - not there yet (e.g. no such widget)
             pass
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting: {message or condition}")
+            raise AssertionError(f"timed out waiting: {message or condition}{_told(pilot)}")
         await pilot.pause(0.05)
+
+
+def _told(pilot: Pilot) -> str:
+    """What the app has told its user (toasts), screen and workers: why it did not get there."""
+    app = pilot.app
+    try:
+        toasts = [f"{n.severity}: {n.message}" for n in app._notifications]  # noqa: SLF001
+        workers = [f"{w.name or w.group}={w.state.name}" for w in app.workers]
+        return f"\n  screen: {app.screen!r}\n  toasts: {toasts}\n  workers: {workers}"
+    except Exception as exc:  # noqa: BLE001 - a report, not a check
+        return f"\n  (could not report the app's state: {exc!r})"
 
 
 async def in_thread(fn: Callable[..., object], *args: object, **kwargs: object) -> object:
