@@ -17,6 +17,7 @@ from screens.base import LiveScreen
 from screens.dialogs import ConfirmScreen
 from screens.group_drafts import DraftKeeping
 from screens.group_edit import SettingsEditing
+from tui.backoff import Backoff
 from tui.catalog import Catalogs, Organisation
 from tui.client import ApiError, Unreachable
 from tui.draft import Draft
@@ -29,6 +30,7 @@ from widgets.key_footer import KeyFooter
 from widgets.live_panel import GroupLivePanel
 
 if TYPE_CHECKING:
+    from textual.timer import Timer
     from widgets.settings import SettingsSection, StatusSection
 
 
@@ -79,6 +81,9 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
         self.saving = False
         self._loaded_once = False
         self._last_refetch = 0.0
+        #: Spaces the retries of a load that failed (the server unreachable or failing).
+        self._load_retry = Backoff(base=1.0, cap=15.0)
+        self._load_retry_timer: Timer | None = None
         #: The settings column's sections are mounted (built with the screen, or on first show).
         self._settings_mounted = not live_only
         #: What asked to run once they are (a section jump while the first build mounts).
@@ -199,19 +204,41 @@ class GroupScreen(SettingsEditing, DraftKeeping, LiveScreen):
             if self.left:
                 return
         except ApiError as exc:
+            if exc.status >= 500:
+                self._load_failed(exc.message)
+                return
             self.notify(exc.message, severity="error")
             if exc.status == 404:
                 self.vaxel.show_overview()
             return
         except Unreachable as exc:
-            self.notify(t("conn.cannot_reach", reason=str(exc)), severity="error")
+            self._load_failed(t("conn.cannot_reach", reason=str(exc)))
             return
+        self._load_retry.reset()
+        if self._load_retry_timer is not None:
+            self._load_retry_timer.stop()
+            self._load_retry_timer = None
         store.load_group(versioned.group)
         store.load_live(live)
         if self.draft is not None:
             self._rebase()
         self._loaded(self.draft or Draft(versioned.group))
         self.show_changes(store.take_changes(self))
+
+    def _load_failed(self, message: str) -> None:
+        """Say why the group could not be fetched (once), and fetch it again
+        after a while: a screen left waiting for a fetch that failed would show
+        nothing, or the settings without the queue, until reopened."""
+        if self.left:
+            return
+        if self._load_retry.attempt == 0:
+            self.notify(message, severity="error")
+        delay = self._load_retry.next_delay()
+        if self.draft is None:
+            self.query_one(ScreenHeader).set_where(t("group.load_retry", seconds=f"{delay:.0f}"))
+        if self._load_retry_timer is not None:
+            self._load_retry_timer.stop()
+        self._load_retry_timer = self.set_timer(delay, self.load)
 
     def _loaded(self, draft: Draft) -> None:
         """Show the group's draft; the first time, focus §5 and offer a kept draft."""

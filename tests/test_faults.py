@@ -23,6 +23,7 @@ from tui.app import VaxelApp
 from tui.client import VaxelClient
 from tui.stream import Backoff, EventStream, StreamEvent
 from widgets.group_board import GroupBoard
+from widgets.header import ScreenHeader
 from widgets.schedule_form import ScheduleForm
 
 
@@ -214,6 +215,30 @@ async def test_the_highlighted_group_is_fetched_ahead_and_opens_while_the_server
         assert second not in app.store.live, "its live figures have not come: the server is silent"
         proxy.restore()
         await eventually(pilot, lambda: second in app.store.live, "the live figures follow")
+
+
+async def test_a_group_whose_fetch_failed_is_fetched_again_once_the_server_is_back(
+    server: RunningServer, proxy: CuttableProxy
+) -> None:
+    app = proxied_console(proxy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await overview_ready(pilot)
+        proxy.cut()  # the server is down: the group cannot be fetched
+        app.open_group(VAXEL)
+        await eventually(
+            pilot,
+            lambda: any("Cannot reach the server" in str(n.message) for n in app._notifications),  # noqa: SLF001
+            "told the group could not be fetched",
+        )
+        screen = app.screen
+        assert isinstance(screen, GroupScreen) and VAXEL not in app.store.live
+        if screen.draft is None:  # not fetched ahead: the header says what happens next
+            assert "trying again" in str(screen.query_one(ScreenHeader).query_one("#where", Static).content)
+        proxy.restore()
+        # Nothing pressed: the screen fetches the group again by itself.
+        await eventually(pilot, lambda: VAXEL in app.store.live and screen.draft is not None, "fetched again", timeout=20)
+        await eventually(pilot, lambda: screen.query_one("#field-name Input", Input).value == app.store.groups[VAXEL].name)
+        assert len([n for n in app._notifications if "Cannot reach" in str(n.message)]) == 1, "said once"  # noqa: SLF001
 
 
 async def test_the_schedule_editor_says_it_is_loading_and_keys_wait_for_the_schedule(
