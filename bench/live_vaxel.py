@@ -11,27 +11,35 @@ depends on the sort, so the bench does not press keys to find it).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import sys
-import urllib.request
+from urllib.parse import urlsplit
 
 
 def _token(url: str) -> str:
-    request = urllib.request.Request(
-        f"{url}/api/v1/auth/token",
-        data=json.dumps({"username": "admin", "password": "admin"}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
-        return json.load(response)["access_token"]
+    # http.client, as the console's own start does (tui/prefetch.py).
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    try:
+        body = json.dumps({"username": "admin", "password": "admin"})
+        connection.request("POST", "/api/v1/auth/token", body, {"Content-Type": "application/json"})
+        return json.loads(connection.getresponse().read())["access_token"]
+    finally:
+        connection.close()
 
 
 def main() -> int:
     url, group_id = sys.argv[1], int(sys.argv[2])
     os.environ["VAXEL_TOKEN"] = _token(url)
+    from tui.cli import PLUGINS_OFF, defer_plugin_metadata, run
+
+    # What `main()` does before it imports the console, done here before the
+    # import below (needed to hook the app's start).
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", PLUGINS_OFF[0])
+    defer_plugin_metadata()
     import tui.app
-    from tui.cli import run
 
     started = tui.app.VaxelApp.on_mount
 

@@ -5,6 +5,7 @@ import argparse
 import gc
 import os
 import sys
+import types
 from pathlib import Path
 
 
@@ -26,6 +27,56 @@ class _VersionAction(argparse.Action):
 
 
 EX_USAGE = 64
+
+#: Values of PYDANTIC_DISABLE_PLUGINS with which pydantic looks for no plugin.
+PLUGINS_OFF = ("__all__", "1", "true")
+
+
+class _Deferred(types.ModuleType):
+    """Stands in sys.modules for a module until it is used: then imports the
+    real one (which takes its place) and hands every attribute over to it.
+    `lazy` names functions that may be imported from it unused
+    (`from m import f` binds a stand-in for `f` that loads `m` when called)."""
+
+    def __init__(self, name: str, spec: object, lazy: tuple[str, ...]) -> None:
+        super().__init__(name)
+        self.__spec__ = spec  # type: ignore[assignment]
+        for attr in lazy:
+            setattr(self, attr, self._delegate(attr))
+
+    def _delegate(self, attr: str):  # noqa: ANN202
+        def call(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            return getattr(self._real(), attr)(*args, **kwargs)
+
+        call.__name__ = call.__qualname__ = attr
+        return call
+
+    def _real(self) -> types.ModuleType:
+        if sys.modules.get(self.__name__) is self:
+            del sys.modules[self.__name__]
+        import importlib
+
+        return importlib.import_module(self.__name__)
+
+    def __getattr__(self, attr: str) -> object:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return getattr(self._real(), attr)
+
+
+def defer_plugin_metadata() -> None:
+    """pydantic imports `importlib.metadata` (with `email`, `zipfile`, `csv`:
+    ~1.4 MB of the console's memory, bench/live.md) only to look for plugins,
+    which it does not do when PYDANTIC_DISABLE_PLUGINS turns them off: then the
+    module comes when something uses it (`vaxel --version` does)."""
+    name = "importlib.metadata"
+    if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in PLUGINS_OFF or name in sys.modules:
+        return
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    if spec is not None:
+        sys.modules[name] = _Deferred(name, spec, lazy=("entry_points",))
 
 
 class _Parser(argparse.ArgumentParser):
@@ -159,6 +210,7 @@ def main(argv: list[str] | None = None) -> int:
         from tui.keymap import print_keys
 
         return print_keys()
+    defer_plugin_metadata()
     from tui.console import run_console
 
     return run_console(server=server, debug=args.debug, lang=args.lang, profile=args.profile)
