@@ -24,6 +24,7 @@ from tui.client import VaxelClient
 from tui.stream import Backoff, EventStream, StreamEvent
 from widgets.group_board import GroupBoard
 from widgets.header import ScreenHeader
+from widgets.waiting_calls import WaitingCallsTable
 from widgets.schedule_form import ScheduleForm
 
 
@@ -232,12 +233,15 @@ async def test_a_group_whose_fetch_failed_is_fetched_again_once_the_server_is_ba
         )
         screen = app.screen
         assert isinstance(screen, GroupScreen) and VAXEL not in app.store.live
+        waiting = screen.query_one(WaitingCallsTable)
+        assert waiting.render_line(1).text.strip() == "Loading…", "not 'No calls waiting.': nothing is known yet"
         if screen.draft is None:  # not fetched ahead: the header says what happens next
             assert "trying again" in str(screen.query_one(ScreenHeader).query_one("#where", Static).content)
         proxy.restore()
         # Nothing pressed: the screen fetches the group again by itself.
         await eventually(pilot, lambda: VAXEL in app.store.live and screen.draft is not None, "fetched again", timeout=20)
         await eventually(pilot, lambda: screen.query_one("#field-name Input", Input).value == app.store.groups[VAXEL].name)
+        await eventually(pilot, lambda: waiting.render_line(1).text.strip() == "No calls waiting.")
         assert len([n for n in app._notifications if "Cannot reach" in str(n.message)]) == 1, "said once"  # noqa: SLF001
 
 

@@ -77,6 +77,7 @@ class AgentsTable(LiveTable):
                 Column("handled", t("col.handled"), 5, align="right"),
             ],
             empty_text=t("agents.none"),
+            loading_text=t("group.loading"),
             **kwargs,
         )
 

@@ -99,10 +99,14 @@ class LiveTable(ScrollView, can_focus=True):
         def control(self) -> LiveTable:
             return self.table
 
-    def __init__(self, columns: Sequence[Column], *, empty_text: str = "", **kwargs) -> None:  # noqa: ANN003
+    def __init__(self, columns: Sequence[Column], *, empty_text: str = "", loading_text: str = "", **kwargs) -> None:  # noqa: ANN003
         super().__init__(**kwargs)
         self.columns = list(columns)
         self.empty_text = empty_text
+        #: Shown in place of `empty_text` until the first `set_rows`: an empty
+        #: table before its figures came is not a table with nothing in it.
+        self.loading_text = loading_text
+        self._rows_set = False
         self._keys: list[object] = []
         self._cells: dict[object, tuple[Cell, ...]] = {}
         self._spans: list[tuple[int, int]] = []  # (x, width) of each column
@@ -132,6 +136,10 @@ class LiveTable(ScrollView, can_focus=True):
 
     def set_rows(self, rows: Sequence[Row]) -> None:
         """Show exactly these rows; repaint only lines and cells that differ."""
+        if not self._rows_set:
+            self._rows_set = True
+            if self.loading_text:
+                self.refresh()  # the loading text goes, even if no row comes
         old_keys, old_cells = self._keys, self._cells
         new_keys = [key for key, _ in rows]
         new_cells = {key: tuple(cells) for key, cells in rows}
@@ -229,9 +237,10 @@ class LiveTable(ScrollView, can_focus=True):
             header = base + self.get_component_rich_style("live-table--header", partial=True)
             return self._render_cells([Cell(c.label) for c in self.columns], header, width)
         if key is None:
-            if line == 0 and self.empty_text:
+            text = self.empty_text if self._rows_set else self.loading_text or self.empty_text
+            if line == 0 and text:
                 muted = base + self.get_component_rich_style("live-table--muted", partial=True)
-                return Strip([Segment(self.empty_text[:width].ljust(width), muted)], width)
+                return Strip([Segment(text[:width].ljust(width), muted)], width)
             return Strip.blank(width, base)
         style = base + self.get_component_rich_style("live-table--cursor", partial=True) if cursor else base
         strip = self._render_cells(self._cells[key], style, width, cursor=cursor)

@@ -60,6 +60,7 @@ class WaitingCallsTable(LiveTable):
                 Column("collected", t("col.collected"), 0, min_width=8),
             ],
             empty_text=t("group.no_waiting"),
+            loading_text=t("group.loading"),
             **kwargs,
         )
         self._memo: dict[int, tuple[tuple, tuple[Cell, ...]]] = {}  # call -> (what its row showed, its cells)
