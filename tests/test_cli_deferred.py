@@ -23,12 +23,17 @@ from backend.schemas.groups import ResponseGroup  # every settings model built
 assert ResponseGroup.__pydantic_complete__
 before = {m: m in sys.modules for m in ("zipfile", "csv", "importlib.metadata._adapters")}
 kind = type(sys.modules["importlib.metadata"]).__name__
-from importlib.metadata import PackageNotFoundError, entry_points, version
+from importlib.metadata import entry_points  # the stand-in's own: loads nothing yet
+still = type(sys.modules["importlib.metadata"]).__name__
 import importlib.metadata
+dotted = importlib.metadata.version("textual")  # through the package's attribute, the stand-in
+from importlib.metadata import PackageNotFoundError, version
 print(json.dumps({
     "before": before,
     "kind": kind,
+    "still": still,
     "version": version("pydantic"),
+    "dotted": dotted,
     "missing": PackageNotFoundError.__name__,
     "entry_points": len(list(entry_points(group="console_scripts"))) > 0,
     "after": type(sys.modules["importlib.metadata"]).__name__,
@@ -52,10 +57,13 @@ def probe(plugins: str | None) -> dict:
 def test_with_plugins_off_the_console_starts_without_importlib_metadata_and_it_works_when_used(plugins: str) -> None:
     seen = probe(plugins)
     assert seen["before"] == {"zipfile": False, "csv": False, "importlib.metadata._adapters": False}
-    assert seen["kind"] == "_Deferred"
+    assert seen["kind"] == seen["still"] == "_Deferred"
     import pydantic
 
     assert seen["version"] == pydantic.VERSION
+    import textual
+
+    assert seen["dotted"] == textual.__version__, "`import importlib.metadata` then `importlib.metadata.version`"
     assert seen["missing"] == "PackageNotFoundError"
     assert seen["entry_points"], "entry_points() imported before the module loaded still answers"
     assert seen["after"] == "module" and seen["same"], "the real module took the stand-in's place"

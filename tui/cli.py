@@ -72,11 +72,14 @@ def defer_plugin_metadata() -> None:
     name = "importlib.metadata"
     if os.environ.get("PYDANTIC_DISABLE_PLUGINS") not in PLUGINS_OFF or name in sys.modules:
         return
+    import importlib
     import importlib.util
 
     spec = importlib.util.find_spec(name)
     if spec is not None:
-        sys.modules[name] = _Deferred(name, spec, lazy=("entry_points",))
+        # Also as the package's attribute, as an import sets it: code that
+        # does `import importlib.metadata` then reads `importlib.metadata.x`.
+        importlib.metadata = sys.modules[name] = _Deferred(name, spec, lazy=("entry_points",))  # type: ignore[attr-defined]
 
 
 class _Parser(argparse.ArgumentParser):
