@@ -5,6 +5,7 @@ import asyncio
 import time
 from collections.abc import Callable
 
+from textual.app import App
 from textual.pilot import Pilot
 
 from tests.server import RunningServer
@@ -48,13 +49,18 @@ async def until(pilot: Pilot, condition: Callable[[], object], timeout: float = 
         await pilot.pause(0.05)
 
 
+def toasts(app: App) -> list[str]:
+    """The messages of the toasts the app shows now (Textual keeps no public list)."""
+    return [str(n.message) for n in app._notifications]  # noqa: SLF001
+
+
 def _told(pilot: Pilot) -> str:
     """What the app has told its user (toasts), screen and workers: why it did not get there."""
     app = pilot.app
     try:
-        toasts = [f"{n.severity}: {n.message}" for n in app._notifications]  # noqa: SLF001
+        shown = [f"{n.severity}: {n.message}" for n in app._notifications]  # noqa: SLF001
         workers = [f"{w.name or w.group}={w.state.name}" for w in app.workers]
-        return f"\n  screen: {app.screen!r}\n  toasts: {toasts}\n  workers: {workers}"
+        return f"\n  screen: {app.screen!r}\n  toasts: {shown}\n  workers: {workers}"
     except Exception as exc:  # noqa: BLE001 - a report, not a check
         return f"\n  (could not report the app's state: {exc!r})"
 

@@ -8,7 +8,7 @@ from textual.widgets import Input, Static
 from screens.group import GroupScreen
 from screens.help import HelpScreen, describe
 from screens.overview import OverviewScreen
-from tests.console import in_thread, until
+from tests.console import in_thread, toasts, until
 from tests.server import RunningServer
 from tests.test_console import open_group
 from tui.app import VaxelApp
@@ -212,7 +212,7 @@ async def test_theme_from_config_and_an_unknown_one(server: RunningServer) -> No
     other = app_for(server, theme="no-such-theme")
     async with other.run_test(size=(80, 24)) as pilot:
         assert other.theme == "textual-dark"
-        await until(pilot, lambda: any("No theme called no-such-theme" in str(n.message) for n in other._notifications))  # noqa: SLF001
+        await until(pilot, lambda: any("No theme called no-such-theme" in m for m in toasts(other)))
 
 
 async def test_no_color_is_monochrome_and_warnings_keep_their_marks(server: RunningServer, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,7 +15,7 @@ from textual.widgets import Input, Static
 from backend.db.models import AuditEntry
 from screens.group import GroupScreen
 from screens.schedules import ScheduleEditorScreen
-from tests.console import in_thread, until
+from tests.console import in_thread, toasts, until
 from tests.live_helpers import VAXEL, call, eventually, group_screen, overview_ready, set_name
 from tests.proxy import CuttableProxy
 from tests.server import RunningServer
@@ -115,7 +115,7 @@ async def test_backend_down_for_longer_than_the_retries_the_outcome_is_reported_
         await confirm_save(pilot)
         await eventually(
             pilot,
-            lambda: any("not known whether" in str(n.message) for n in app._notifications),  # noqa: SLF001
+            lambda: any("not known whether" in m for m in toasts(app)),
             "told that the outcome is unknown",
         )
         assert screen.draft.edits == {"name": "Växeln"}, "every edit kept"
@@ -228,7 +228,7 @@ async def test_a_group_whose_fetch_failed_is_fetched_again_once_the_server_is_ba
         app.open_group(VAXEL)
         await eventually(
             pilot,
-            lambda: any("Cannot reach the server" in str(n.message) for n in app._notifications),  # noqa: SLF001
+            lambda: any("Cannot reach the server" in m for m in toasts(app)),
             "told the group could not be fetched",
         )
         screen = app.screen
@@ -242,7 +242,7 @@ async def test_a_group_whose_fetch_failed_is_fetched_again_once_the_server_is_ba
         await eventually(pilot, lambda: VAXEL in app.store.live and screen.draft is not None, "fetched again", timeout=20)
         await eventually(pilot, lambda: screen.query_one("#field-name Input", Input).value == app.store.groups[VAXEL].name)
         await eventually(pilot, lambda: waiting.render_line(1).text.strip() == "No calls waiting.")
-        assert len([n for n in app._notifications if "Cannot reach" in str(n.message)]) == 1, "said once"  # noqa: SLF001
+        assert len([m for m in toasts(app) if "Cannot reach" in m]) == 1, "said once"
 
 
 async def test_the_schedule_editor_says_it_is_loading_and_keys_wait_for_the_schedule(

@@ -10,7 +10,7 @@ from screens.group import GroupScreen
 from screens.history import HistoryScreen
 from screens.overview import OverviewScreen
 from screens.schedules import ScheduleEditorScreen
-from tests.console import console, in_thread, until
+from tests.console import console, in_thread, toasts, until
 from tests.server import T0, RunningServer
 from tui.i18n import set_language
 from widgets.group_board import GroupBoard
@@ -268,7 +268,7 @@ async def test_creating_needs_the_phone_system_permission(server: RunningServer)
         await pilot.press("c")
         await pilot.pause(0.3)
         assert isinstance(app.screen, OverviewScreen)
-        assert any("Telefonisystem" in n.message for n in app._notifications)  # noqa: SLF001
+        assert any("Telefonisystem" in m for m in toasts(app))
 
 
 # ---------------------------------------------------------------- history
@@ -329,7 +329,7 @@ async def test_a_stale_save_merges_their_changes_and_keeps_the_edit(server: Runn
         await tab_to(pilot, "sf-weekly-fri-0-end")
         await retype(pilot, "15:00")
         await pilot.press("ctrl+s")
-        await until(pilot, lambda: any("their changes are now in the form" in n.message for n in app._notifications))  # noqa: SLF001
+        await until(pilot, lambda: any("their changes are now in the form" in m for m in toasts(app)))
         # Refused (412), not saved; the edit kept and their Sunday added beside it.
         assert screen.dirty and screen.form.doc["weekly"]["fri"] == [{"start": "08:00", "end": "15:00"}]
         assert screen.form.doc["weekly"]["sun"] == [{"start": "10:00", "end": "12:00"}]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from textual.widgets import Input
 
-from tests.console import console, until
+from tests.console import console, toasts, until
 from tests.live_helpers import VAXEL, group_screen, overview_ready, set_name
 from tests.server import RunningServer
 
@@ -40,7 +40,7 @@ async def test_unsaved_edits_outlive_the_console_and_are_offered_again(server: R
 
     second = console(server)
     async with second.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: any("Växel" in str(n.message) and "kept" in str(n.message) for n in second._notifications))  # noqa: SLF001
+        await until(pilot, lambda: any("Växel" in m and "kept" in m for m in toasts(second)))
         screen = await open_with_offer(pilot)
         await pilot.press("y")
         await until(pilot, lambda: screen.draft.edits == {"name": "Växel (ny)"}, message="brought back")
