@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -234,7 +235,7 @@ class GroupScreen(SupervisorActions, SettingsEditing, DraftKeeping, LiveScreen):
             self.notify(message, severity="error")
         delay = self._load_retry.next_delay()
         if self.draft is None:
-            self.query_one(ScreenHeader).set_where(t("group.load_retry", seconds=f"{delay:.0f}"))
+            self.query_one(ScreenHeader).set_where(t("group.load_retry", seconds=math.ceil(delay)))
         if self._load_retry_timer is not None:
             self._load_retry_timer.stop()
         self._load_retry_timer = self.set_timer(delay, self.load)

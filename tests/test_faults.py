@@ -236,7 +236,10 @@ async def test_a_group_whose_fetch_failed_is_fetched_again_once_the_server_is_ba
         waiting = screen.query_one(WaitingCallsTable)
         assert waiting.render_line(1).text.strip() == "Loading…", "not 'No calls waiting.': nothing is known yet"
         if screen.draft is None:  # not fetched ahead: the header says what happens next
-            assert "trying again" in str(screen.query_one(ScreenHeader).query_one("#where", Static).content)
+            where = str(screen.query_one(ScreenHeader).query_one("#where", Static).content)
+            assert "trying again" in where
+            seconds = int(where.split("trying again in ")[1].split(" s")[0])
+            assert 1 <= seconds <= 15, where  # whole seconds, never "in 0 s"
         proxy.restore()
         # Nothing pressed: the screen fetches the group again by itself.
         await eventually(pilot, lambda: VAXEL in app.store.live and screen.draft is not None, "fetched again", timeout=20)
