@@ -157,7 +157,7 @@ def _early_language(argv: list[str]) -> None:
     set_language(detect_language(lang))
 
 
-def run() -> int:
+def run() -> int | str | None:
     """The `vaxel` command: `main()` with the cyclic garbage collector off while
     the console starts. A start allocates hundreds of thousands of objects
     (modules, classes, the first screen) and hardly any garbage; the collector
@@ -166,9 +166,22 @@ def run() -> int:
     is up (`VaxelApp.start_session`); every other command at once."""
     gc.disable()
     try:
-        return main()
+        try:
+            code: int | str | None = main()
+        except SystemExit as exc:  # --help, --version, usage errors: their output is flushed below too
+            code = exc.code
+        # A reader that has gone (`| head`) shows here, not at the interpreter's exit.
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        from tui.pipes import exit_as_if_by_sigpipe, output_closed
+
+        if not output_closed():
+            raise
+        exit_as_if_by_sigpipe()
     finally:
         gc.enable()
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
