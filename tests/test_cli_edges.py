@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.not_vaxel import NotVaxel
 from tests.server import RunningServer
 from tests.test_scripts import VAXEL
 
@@ -67,3 +68,56 @@ def test_head_in_a_shell_pipeline(server: RunningServer) -> None:
     )  # fmt: skip
     assert done.stderr == ""
     assert set(done.stdout.split()) <= {"0", "141"}, done.stdout
+
+
+# ---------------------------------------------------------------- hole 8: not a Vaxel server
+
+
+def run(*args: str, stdin: str = "", **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([VAXEL, *args], capture_output=True, text=True, timeout=60, input=stdin, env=env(**extra))
+
+
+SAYS = {
+    "en": "{url} answered something that is not a Vaxel server: ",
+    "sv": "{url} svarade med något som inte är en Vaxel-server: ",
+}
+
+
+COMMANDS = (["status"], ["status", "--json"], ["export", "Växel"], ["login", "--username", "admin"])
+#: Every kind of wrong answer with `status`; every command with an HTML page and
+#: with JSON of another shape; Swedish for each command once.
+CASES = sorted(
+    {("en", kind, 0) for kind in ("html", "shape", "redirect", "json-html")}
+    | {("en", kind, i) for kind in ("html", "shape") for i in range(len(COMMANDS))}
+    | {("sv", "html", i) for i in range(len(COMMANDS))}
+)
+
+
+@pytest.mark.parametrize(("lang", "kind", "command"), CASES)
+def test_an_answer_that_is_not_vaxels_is_a_plain_sentence(lang: str, kind: str, command: int) -> None:
+    other = NotVaxel(kind).start()
+    try:
+        done = run("--server", other.url, "--lang", lang, *COMMANDS[command], stdin="admin\n", VAXEL_TOKEN="t")
+    finally:
+        other.stop()
+    assert "Traceback" not in done.stderr and "Error" not in done.stderr, done.stderr
+    assert SAYS[lang].format(url=other.url) in done.stderr, done.stderr
+    assert done.returncode == 1, "1: the server could not be asked (README)"
+    assert done.stdout == ""
+    assert other.paths, "it was asked"
+
+
+def test_apply_against_something_that_is_not_vaxel(server: RunningServer, tmp_path: Path) -> None:
+    path = tmp_path / "vaxel.toml"
+    exported = run("--server", server.url, "export", "Växel", "-o", str(path), VAXEL_TOKEN=server.token())
+    assert exported.returncode == 0, exported.stderr
+    before = path.read_text()
+    for kind in ("html", "shape"):
+        other = NotVaxel(kind).start()
+        try:
+            done = run("--server", other.url, "apply", str(path), "--yes", VAXEL_TOKEN="t")
+        finally:
+            other.stop()
+        assert done.returncode == 1 and "Traceback" not in done.stderr
+        assert SAYS["en"].format(url=other.url) in done.stderr
+    assert path.read_text() == before, "the file is left alone"

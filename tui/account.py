@@ -13,7 +13,7 @@ import getpass
 import os
 import sys
 
-from tui.client import ApiError, Unreachable
+from tui.client import ApiError, NotVaxelServer, Unreachable
 from tui.i18n import t
 from tui.session import CommandFailed, fail, open_session
 
@@ -47,6 +47,8 @@ def run_login(server: str | None, profile: str | None, username: str | None) -> 
             token = asyncio.run(sign_in())
         except ApiError as exc:
             raise CommandFailed(t("login.refused") if exc.status == 401 else exc.message) from exc
+        except NotVaxelServer as exc:
+            raise CommandFailed(str(exc)) from exc
         except Unreachable as exc:
             raise CommandFailed(t("script.unreachable", server=session.url, reason=str(exc))) from exc
     except CommandFailed as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -22,7 +23,7 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from backend.schemas import Me
-from tui.client import ApiError, Unreachable, VaxelClient
+from tui.client import ApiError, NotVaxelServer, Unreachable, VaxelClient
 from tui.drafts import DraftStore
 from tui.commands import VaxelCommands
 from tui.everyday import EverydayMixin
@@ -35,6 +36,8 @@ from tui.stream import Backoff, Connected, Disconnected, EventStream, StreamEven
 if TYPE_CHECKING:
     from backend.schemas import GroupSummary, ResponseGroup
     from tui.prefetch import Prefetch
+
+log = logging.getLogger("vaxel.app")
 
 #: Without a byte from the stream (events or the 5-s ping) for this long, what
 #: the console shows is marked stale: one ping late, plus room for jitter.
@@ -199,6 +202,9 @@ class VaxelApp(EverydayMixin, App[None]):
             if exc.status != 401:
                 self._offline(exc.message)
             return  # on 401, on_unauthorized has asked the user to sign in
+        except NotVaxelServer as exc:
+            self._offline(str(exc), told=str(exc))
+            return
         except Unreachable as exc:
             self._offline(str(exc))
             return
@@ -232,12 +238,13 @@ class VaxelApp(EverydayMixin, App[None]):
         await prefetch.wait()
         return prefetch.figures(self.client.clock)
 
-    def _offline(self, reason: str) -> None:
-        """The server cannot be reached to start the session: say so once, keep trying."""
+    def _offline(self, reason: str, told: str | None = None) -> None:
+        """The server cannot be reached to start the session: say so once (`told`:
+        in these words), keep trying."""
         self.connection, self.connection_detail = "offline", reason
         if not self._offline_reported:
             self._offline_reported = True
-            self.notify(t("conn.cannot_reach", reason=reason), severity="error", timeout=10)
+            self.notify(told or t("conn.cannot_reach", reason=reason), severity="error", timeout=10)
         self._session_retry.attempt = min(self._session_retry.attempt, 6)
         self.set_timer(self._session_retry.next_delay(), self.start_session)
 
@@ -336,7 +343,13 @@ class VaxelApp(EverydayMixin, App[None]):
             stream.last_event_id = after
         async for item in stream:
             if isinstance(item, StreamEvent):
-                self.store.apply(item.id, item.kind, item.data, item.raw)
+                try:
+                    self.store.apply(item.id, item.kind, item.data, item.raw)
+                except (KeyError, TypeError, ValueError) as exc:
+                    # Not an event as the API sends it: what is shown can no
+                    # longer be trusted to follow, so reload it (never end the console).
+                    log.warning("event %s (%s) cannot be applied: %r; reloading", item.id, item.kind, exc)
+                    self.store.needs_resync = True
                 if self.store.needs_resync:
                     await self.resync()
                 self.connection = "live"

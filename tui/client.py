@@ -1,6 +1,13 @@
 """The API client: one httpx.AsyncClient, typed results, errors as exceptions.
 
 Widgets never call this; screens start workers that do (see STYLE.md).
+
+Every answer is checked here, at the edge, before anything reads it: a
+success must be JSON of the shape the API documents (validated with the
+API's own models), or the client raises `NotVaxelServer`, whose message is the
+plain sentence "URL answered something that is not a Vaxel server: …". A
+captive portal's page, a wrong URL behind nginx, or another service on the
+port must never reach a screen as a KeyError or a traceback (issue 13).
 """
 from __future__ import annotations
 
@@ -11,13 +18,14 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from backend import schemas
 from backend.schemas import GroupLive, GroupSummary, Me
 from backend.schemas.live import AgentLive
 from tui.backoff import Backoff
 from tui.catalog import Organisation
+from tui.i18n import t
 from tui.tls import TlsConfigError, tls_verification  # noqa: F401 - where callers have found them
 
 if TYPE_CHECKING:
@@ -29,6 +37,8 @@ if TYPE_CHECKING:
 
 API = "/api/v1"
 USER_AGENT = "vaxel-console"
+
+M = TypeVar("M")
 
 
 def load_httpx():  # noqa: ANN201 - the httpx module
@@ -79,6 +89,21 @@ class Unreachable(Exception):
     def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
         super().__init__(message)
         self.maybe_applied = maybe_applied
+
+
+class NotVaxelServer(Unreachable):
+    """The server answered, but not as a Vaxel server does: an HTML page (a
+    captive portal, a wrong URL behind a proxy), a redirect, or JSON of another
+    shape. Nothing of the answer is used. A kind of `Unreachable`: whatever
+    handles an unreachable server handles this too, and says its message.
+
+    `maybe_applied`: it answered a write, which a server behind it may have
+    applied (the save's 'outcome unknown' path keeps the edits)."""
+
+    def __init__(self, server: str, problem: str, *, maybe_applied: bool = False) -> None:
+        super().__init__(t("answer.not_vaxel", server=server, problem=problem), maybe_applied=maybe_applied)
+        self.server = server
+        self.problem = problem
 
 
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
@@ -193,7 +218,67 @@ class VaxelClient:
             if response.status_code == 401 and path != "/auth/token" and self.on_unauthorized is not None:
                 self.on_unauthorized()
             raise error_from(response)
+        if response.status_code >= 300:  # the API never redirects; a portal or a proxy in the way does
+            location = response.headers.get("location", "?")
+            raise self.not_vaxel(response, t("answer.redirect", status=response.status_code, location=location))
         return response
+
+    # ------------------------------------------------------------------ answers, checked
+
+    def not_vaxel(self, response: httpx.Response, problem: str) -> NotVaxelServer:
+        return NotVaxelServer(
+            self.base_url, problem, maybe_applied=response.request.method in WRITES and response.status_code < 300
+        )
+
+    def body(self, response: httpx.Response) -> Any:
+        """The answer's JSON, or NotVaxelServer when it is something else."""
+        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind != "application/json" and not kind.endswith("+json"):
+            raise self.not_vaxel(response, t("answer.not_json", status=response.status_code, type=kind or "–"))
+        try:
+            return response.json()
+        except ValueError as exc:  # says JSON, is not
+            raise self.not_vaxel(response, t("answer.bad_json", reason=str(exc))) from exc
+
+    def parsed(self, response: httpx.Response, model: type[M]) -> M:
+        """The answer as the API's `model` (a pydantic model), or NotVaxelServer."""
+        return self._validated(response, lambda body: model.model_validate(body))  # type: ignore[attr-defined]
+
+    def parsed_list(self, response: httpx.Response, model: type[M]) -> list[M]:
+        """The answer as a list of the API's `model`, or NotVaxelServer."""
+        return self._validated(response, lambda body: [model.model_validate(item) for item in _listed(body)])  # type: ignore[attr-defined]
+
+    def checked(self, response: httpx.Response, model: type, *, many: bool = False) -> Any:
+        """The answer's JSON as it came, once found to be the API's `model` (or
+        a list of it): for callers that read the plain document (schedules, history)."""
+
+        def check(body: Any) -> Any:
+            for item in _listed(body) if many else [body]:
+                model.model_validate(item)  # type: ignore[attr-defined]
+            return body
+
+        return self._validated(response, check)
+
+    def _validated(self, response: httpx.Response, validate: Callable[[Any], M]) -> M:
+        body = self.body(response)
+        try:
+            return validate(body)
+        except NotVaxelServer:
+            raise
+        except (ValueError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
+            raise self.not_vaxel(response, describe_shape_error(exc)) from exc
+
+    def etag(self, response: httpx.Response) -> str:
+        etag = response.headers.get("etag")
+        if not etag:
+            raise self.not_vaxel(response, t("answer.no_etag"))
+        return etag
+
+    def event_id(self, response: httpx.Response) -> int:
+        try:
+            return int(response.headers.get("x-last-event-id", "0"))
+        except ValueError as exc:
+            raise self.not_vaxel(response, t("answer.bad_header", header="X-Last-Event-ID")) from exc
 
     async def _send_write(self, method: str, path: str, json: Any, headers: dict[str, str]) -> httpx.Response:
         """Send a write; if its answer is lost, send it again with the same key
@@ -236,7 +321,7 @@ class VaxelClient:
 
     async def login(self, username: str, password: str) -> str:
         response = await self.request("POST", "/auth/token", json={"username": username, "password": password})
-        self.token = response.json()["access_token"]
+        self.token = self.parsed(response, schemas.TokenResponse).access_token
         return self.token
 
     async def logout(self) -> None:
@@ -244,50 +329,51 @@ class VaxelClient:
         self.token = None
 
     async def me(self) -> Me:
-        return Me.model_validate((await self.request("GET", "/me")).json())
+        return self.parsed(await self.request("GET", "/me"), Me)
 
     # ------------------------------------------------------------------ groups
 
     async def group_summaries(self) -> tuple[list[GroupSummary], int]:
         """Every visible group with live figures, and the event id they are as of."""
         response = await self.request("GET", "/response-groups")
-        last_event_id = int(response.headers.get("x-last-event-id", "0"))
-        return [GroupSummary.model_validate(item) for item in response.json()], last_event_id
+        return self.parsed_list(response, GroupSummary), self.event_id(response)
 
     async def group(self, group_id: int) -> Versioned:
         response = await self.request("GET", f"/response-groups/{group_id}")
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def patch_group(self, group_id: int, etag: str, changes: dict[str, Any]) -> Versioned:
         response = await self.request(
             "PATCH", f"/response-groups/{group_id}", json=changes, headers={"If-Match": etag}
         )
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def set_temporarily_closed(self, group_id: int, closed: bool) -> Versioned:
         action = "close" if closed else "reopen"
         response = await self.request("POST", f"/response-groups/{group_id}/{action}")
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def organisation(self) -> dict[str, Any]:
         """The catalogs the console picks from: numbers, billing IDs, agent groups, users…"""
-        return (await self.request("GET", "/organisation")).json()
+        from backend.schemas.organisation import OrganisationOut
+
+        return self.checked(await self.request("GET", "/organisation"), OrganisationOut)
 
     async def group_live(self, group_id: int) -> GroupLive:
         sent = self.clock.local_time()
-        live = GroupLive.model_validate((await self.request("GET", f"/response-groups/{group_id}/live")).json())
+        live = self.parsed(await self.request("GET", f"/response-groups/{group_id}/live"), GroupLive)
         self.clock.observe(live.server_time.timestamp(), sent, self.clock.local_time())
         return live
 
     async def organisation_catalogs(self) -> Organisation:
         """GET /organisation as the group settings pick from it (numbers with their
         owners, agent groups, users, knowledge sources, audio files, schedules)."""
-        return Organisation.from_json((await self.request("GET", "/organisation")).json())
+        return Organisation.from_json(await self.organisation())
 
     async def set_agent_login(self, group_id: int, agent_id: int, logged_in: bool) -> AgentLive:
         action = "login" if logged_in else "logout"
         response = await self.request("POST", f"/response-groups/{group_id}/agents/{agent_id}/{action}")
-        return AgentLive.model_validate(response.json())
+        return self.parsed(response, AgentLive)
 
     # ------------------------------------------------------------------ stream
 
@@ -304,6 +390,9 @@ class VaxelClient:
                 if response.status_code >= 400:
                     await response.aread()
                     raise error_from(response)
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if response.status_code != 200 or kind != "text/event-stream":
+                    raise self.not_vaxel(response, t("answer.not_stream", status=response.status_code, type=kind or "–"))
                 yield response
         except httpx.HTTPError as exc:
             raise Unreachable(describe_transport_error(exc)) from exc
@@ -314,30 +403,34 @@ class VaxelClient:
     # screens read only the fields named there.
 
     async def schedules(self) -> list[dict[str, Any]]:
-        return (await self.request("GET", "/schedules")).json()
+        from backend.schemas.schedules import Schedule
+
+        return self.checked(await self.request("GET", "/schedules"), Schedule, many=True)
 
     async def schedule(self, schedule_id: int) -> VersionedDoc:
         response = await self.request("GET", f"/schedules/{schedule_id}")
-        return VersionedDoc(response.json(), response.headers.get("etag", ""))
+        return self.versioned_schedule(response)
 
     async def create_schedule(self, body: dict[str, Any]) -> VersionedDoc:
         response = await self.request("POST", "/schedules", json=body)
-        return VersionedDoc(response.json(), response.headers.get("etag", ""))
+        return self.versioned_schedule(response)
 
     async def put_schedule(self, schedule_id: int, etag: str, body: dict[str, Any]) -> VersionedDoc:
         response = await self.request("PUT", f"/schedules/{schedule_id}", json=body, headers={"If-Match": etag})
-        return VersionedDoc(response.json(), response.headers.get("etag", ""))
+        return self.versioned_schedule(response)
 
     async def delete_schedule(self, schedule_id: int) -> None:
         await self.request("DELETE", f"/schedules/{schedule_id}")
 
     async def schedule_state(self, schedule_id: int) -> dict[str, Any]:
         """{"open": bool, "next_change_at": ISO time or None, "next_change_opens": bool}"""
-        return (await self.request("GET", f"/schedules/{schedule_id}/state")).json()
+        from backend.schemas.schedules import ScheduleState
+
+        return self.checked(await self.request("GET", f"/schedules/{schedule_id}/state"), ScheduleState)
 
     async def create_group(self, body: dict[str, Any]) -> Versioned:
         response = await self.request("POST", "/response-groups", json=body)
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def delete_group(self, group_id: int, etag: str, confirm_name: str) -> None:
         await self.request(
@@ -346,7 +439,19 @@ class VaxelClient:
 
     async def group_history(self, group_id: int, limit: int = 50) -> list[dict[str, Any]]:
         """Newest first: {id, at, action, user: {…}, changes: [{path, before, after}]}."""
-        return (await self.request("GET", f"/response-groups/{group_id}/history?limit={limit}")).json()
+        from backend.schemas.organisation import HistoryEntry
+
+        return self.checked(
+            await self.request("GET", f"/response-groups/{group_id}/history?limit={limit}"), HistoryEntry, many=True
+        )
+
+    def versioned(self, response: httpx.Response) -> Versioned:
+        return Versioned(self.parsed(response, schemas.ResponseGroup), self.etag(response))
+
+    def versioned_schedule(self, response: httpx.Response) -> VersionedDoc:
+        from backend.schemas.schedules import Schedule
+
+        return VersionedDoc(self.checked(response, Schedule), self.etag(response))
 
 def error_from(response: httpx.Response) -> ApiError:
     try:
@@ -366,6 +471,22 @@ def error_from(response: httpx.Response) -> ApiError:
         body.get("current"),
         codes,
     )
+
+
+def _listed(body: Any) -> list[Any]:
+    if not isinstance(body, list):
+        raise TypeError(t("answer.not_a_list"))
+    return body
+
+
+def describe_shape_error(exc: Exception) -> str:
+    """What was wrong with the answer's shape, in a line: the first two problems."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return t("answer.wrong_shape", details=str(exc))
+    found = [f"{'.'.join(str(part) for part in e.get('loc', ())) or '–'}: {e.get('msg', '')}" for e in errors()[:2]]
+    more = len(errors()) - len(found)
+    return t("answer.wrong_shape", details="; ".join(found) + (f" (+{more})" if more > 0 else ""))
 
 
 def describe_transport_error(exc: httpx.HTTPError) -> str:

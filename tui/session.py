@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tui.client import ApiError, TlsConfigError, Unreachable, VaxelClient, tls_verification
+from tui.client import ApiError, NotVaxelServer, TlsConfigError, Unreachable, VaxelClient, tls_verification
 from tui.config import ConfigError, ConsoleConfig, load_config
 from tui.i18n import t
 from tui.profiles import ChooseProfile, Target, resolve
@@ -71,6 +71,8 @@ def run_api(session: Session, work: Callable[[VaxelClient], Awaitable[T]]) -> T:
 
     try:
         return asyncio.run(go())
+    except NotVaxelServer as exc:  # it answered, but not as Vaxel does: its own sentence
+        raise CommandFailed(str(exc)) from exc
     except Unreachable as exc:
         raise CommandFailed(t("script.unreachable", server=session.url, reason=str(exc))) from exc
     except ApiError as exc:
