@@ -327,6 +327,10 @@ class VaxelApp(EverydayMixin, App[None]):
     def _logged_in(self, token: str | None) -> None:
         if token:
             self.client.token = token
+            if self.tokens is not None:  # a real server (the demo signs itself in): the next `vaxel` goes there
+                from tui.last_server import LastServer
+
+                LastServer().remember(self.client.base_url)
             if self.store.me is not None:
                 self.run_stream()  # signed in again mid-session: screens stay as they were
             else:

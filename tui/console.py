@@ -22,11 +22,12 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
             print(t("config.invalid", problem="\n".join(found)), file=sys.stderr)
             return 2
 
+    from tui.last_server import LastServer
     from tui.profiles import ChooseProfile, from_profile, resolve
     from tui.secrets import TokenStore
 
     try:
-        target = resolve(config, server, profile)
+        target = resolve(config, server, profile, last=LastServer().recall())
     except ConfigError as exc:
         print(t("config.invalid", problem=str(exc)), file=sys.stderr)
         return 2
