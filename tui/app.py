@@ -24,7 +24,7 @@ from textual.reactive import reactive
 
 from backend.schemas import Me
 from tui.client import ApiError, NotVaxelServer, Unreachable, VaxelClient
-from tui.drafts import DraftStore
+from tui.drafts import DraftStore, KeepsDrafts
 from tui.commands import VaxelCommands
 from tui.everyday import EverydayMixin
 from tui.formatting import fmt_time
@@ -34,8 +34,11 @@ from tui.store import LiveStore
 from tui.stream import Backoff, Connected, Disconnected, EventStream, StreamEvent
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from backend.schemas import GroupSummary, ResponseGroup
     from tui.prefetch import Prefetch
+    from tui.shutdown import Shutdown
 
 log = logging.getLogger("vaxel.app")
 
@@ -98,8 +101,12 @@ class VaxelApp(EverydayMixin, App[None]):
         keymap: dict[str, str] | None = None,
         prefetch: Prefetch | None = None,
         freeze_after_start: bool = False,
+        shutdown: Shutdown | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class)
+        #: Ends the console on SIGTERM, SIGHUP or a terminal gone (tui/shutdown.py).
+        self.shutdown = shutdown
         self.register_vaxel_themes(theme)
         if keymap:
             self.set_keymap(keymap)
@@ -153,7 +160,23 @@ class VaxelApp(EverydayMixin, App[None]):
     def on_mount(self) -> None:
         self.client.on_unauthorized = self._token_refused
         self.set_interval(1.0, self._every_second)
+        if self.shutdown is not None:
+            loop = asyncio.get_running_loop()
+            self.shutdown.attach(lambda: loop.call_soon_threadsafe(self.end_unasked))
         self.start_session()
+
+    def end_unasked(self) -> None:
+        """End because the console was told to (SIGTERM, SIGHUP) or its terminal
+        went away: the open group's unsaved edits are written once more (they
+        are on disk from each change, as a kill would leave them), then exit."""
+        for screen in self.screen_stack:
+            if isinstance(screen, KeepsDrafts):
+                try:
+                    screen.keep_draft()
+                except Exception:  # noqa: BLE001 - the edits already on disk stay; ending must go on
+                    log.exception("keeping the unsaved edits of %r failed", screen)
+        status = self.shutdown.status if self.shutdown is not None else None
+        self.exit(return_code=status or 0)
 
     def _every_second(self) -> None:
         self._check_stale()
@@ -453,4 +476,6 @@ class VaxelApp(EverydayMixin, App[None]):
     # ------------------------------------------------------------------ actions
 
     async def on_unmount(self) -> None:
+        if self.shutdown is not None:
+            self.shutdown.detach()
         await self.client.aclose()

@@ -74,6 +74,16 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
 
     from tui.app import VaxelApp
 
+    import os
+
+    from tui.shutdown import Shutdown
+
+    shutdown = Shutdown().install()
+    driver_class = None
+    if os.name == "posix":
+        from tui.console_driver import console_driver
+
+        driver_class = console_driver(shutdown)
     app = VaxelApp(
         client,
         tokens=None if credentials else tokens,
@@ -84,8 +94,13 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
         keymap=config.keys,
         prefetch=prefetch,
         freeze_after_start=True,
+        shutdown=shutdown,
+        driver_class=driver_class,
     )
     # NO_COLOR is honoured by Textual itself (a monochrome filter); warnings
     # stay readable by their marks ("!", "⚠", "●").
-    app.run()
-    return 0
+    try:
+        app.run()
+    finally:
+        shutdown.uninstall()
+    return shutdown.finish(0)

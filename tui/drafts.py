@@ -11,10 +11,17 @@ import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from tui.paths import state_dir
 from tui.private_files import read_private, write_private
+
+
+@runtime_checkable
+class KeepsDrafts(Protocol):
+    """A screen with unsaved edits it writes to a `DraftStore` (the group screen)."""
+
+    def keep_draft(self) -> None: ...
 
 
 @dataclass
