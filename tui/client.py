@@ -2,12 +2,9 @@
 
 Widgets never call this; screens start workers that do (see STYLE.md).
 
-Every answer is checked here, at the edge, before anything reads it: a
-success must be JSON of the shape the API documents (validated with the
-API's own models), or the client raises `NotVaxelServer`, whose message is the
-plain sentence "URL answered something that is not a Vaxel server: …". A
-captive portal's page, a wrong URL behind nginx, or another service on the
-port must never reach a screen as a KeyError or a traceback (issue 13).
+Every answer is checked at the edge, before anything reads it
+(tui/answers.py): a success must be JSON of the shape the API documents, or
+the client raises `NotVaxelServer`.
 """
 from __future__ import annotations
 
@@ -18,11 +15,12 @@ import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from backend import schemas
 from backend.schemas import GroupLive, GroupSummary, Me
 from backend.schemas.live import AgentLive
+from tui.answers import WRITES, Answers, ApiError, NotVaxelServer, Unreachable, error_from
 from tui.backoff import Backoff
 from tui.catalog import Organisation
 from tui.i18n import t
@@ -37,8 +35,6 @@ if TYPE_CHECKING:
 
 API = "/api/v1"
 USER_AGENT = "vaxel-console"
-
-M = TypeVar("M")
 
 
 def load_httpx():  # noqa: ANN201 - the httpx module
@@ -57,56 +53,6 @@ def load_httpx():  # noqa: ANN201 - the httpx module
     return httpx
 
 
-class ApiError(Exception):
-    """The server refused: status, stable code, message, and per-field reasons."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        fields: dict[str, str] | None = None,
-        current: dict[str, Any] | None = None,
-        field_codes: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.current = current
-        #: field path -> the error's stable code (for a message in the user's language)
-        self.field_codes = field_codes or {}
-
-
-class Unreachable(Exception):
-    """No answer from the server (down, network, TLS).
-
-    `maybe_applied`: a write was sent and its answer lost, so the server may
-    have applied it (retrying with the same Idempotency-Key is safe); False
-    when the request never left (no connection)."""
-
-    def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
-        super().__init__(message)
-        self.maybe_applied = maybe_applied
-
-
-class NotVaxelServer(Unreachable):
-    """The server answered, but not as a Vaxel server does: an HTML page (a
-    captive portal, a wrong URL behind a proxy), a redirect, or JSON of another
-    shape. Nothing of the answer is used. A kind of `Unreachable`: whatever
-    handles an unreachable server handles this too, and says its message.
-
-    `maybe_applied`: it answered a write, which a server behind it may have
-    applied (the save's 'outcome unknown' path keeps the edits)."""
-
-    def __init__(self, server: str, problem: str, *, maybe_applied: bool = False) -> None:
-        super().__init__(t("answer.not_vaxel", server=server, problem=problem), maybe_applied=maybe_applied)
-        self.server = server
-        self.problem = problem
-
-
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 #: A write whose answer was lost is sent again, with the same Idempotency-Key,
 #: for about this long (jittered backoff), so a backend restarting mid-save
 #: applies it once and the console learns the outcome.
@@ -162,6 +108,8 @@ class VaxelClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: Checks every answer before it is read (tui/answers.py).
+        self.answers = Answers(self.base_url)
         self.token = token
         self.clock = ClockSync()
         self.write_retry_s = WRITE_RETRY_S
@@ -220,65 +168,8 @@ class VaxelClient:
             raise error_from(response)
         if response.status_code >= 300:  # the API never redirects; a portal or a proxy in the way does
             location = response.headers.get("location", "?")
-            raise self.not_vaxel(response, t("answer.redirect", status=response.status_code, location=location))
+            raise self.answers.not_vaxel(response, t("answer.redirect", status=response.status_code, location=location))
         return response
-
-    # ------------------------------------------------------------------ answers, checked
-
-    def not_vaxel(self, response: httpx.Response, problem: str) -> NotVaxelServer:
-        return NotVaxelServer(
-            self.base_url, problem, maybe_applied=response.request.method in WRITES and response.status_code < 300
-        )
-
-    def body(self, response: httpx.Response) -> Any:
-        """The answer's JSON, or NotVaxelServer when it is something else."""
-        kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind != "application/json" and not kind.endswith("+json"):
-            raise self.not_vaxel(response, t("answer.not_json", status=response.status_code, type=kind or "–"))
-        try:
-            return response.json()
-        except ValueError as exc:  # says JSON, is not
-            raise self.not_vaxel(response, t("answer.bad_json", reason=str(exc))) from exc
-
-    def parsed(self, response: httpx.Response, model: type[M]) -> M:
-        """The answer as the API's `model` (a pydantic model), or NotVaxelServer."""
-        return self._validated(response, lambda body: model.model_validate(body))  # type: ignore[attr-defined]
-
-    def parsed_list(self, response: httpx.Response, model: type[M]) -> list[M]:
-        """The answer as a list of the API's `model`, or NotVaxelServer."""
-        return self._validated(response, lambda body: [model.model_validate(item) for item in _listed(body)])  # type: ignore[attr-defined]
-
-    def checked(self, response: httpx.Response, model: type, *, many: bool = False) -> Any:
-        """The answer's JSON as it came, once found to be the API's `model` (or
-        a list of it): for callers that read the plain document (schedules, history)."""
-
-        def check(body: Any) -> Any:
-            for item in _listed(body) if many else [body]:
-                model.model_validate(item)  # type: ignore[attr-defined]
-            return body
-
-        return self._validated(response, check)
-
-    def _validated(self, response: httpx.Response, validate: Callable[[Any], M]) -> M:
-        body = self.body(response)
-        try:
-            return validate(body)
-        except NotVaxelServer:
-            raise
-        except (ValueError, TypeError) as exc:  # pydantic's ValidationError is a ValueError
-            raise self.not_vaxel(response, describe_shape_error(exc)) from exc
-
-    def etag(self, response: httpx.Response) -> str:
-        etag = response.headers.get("etag")
-        if not etag:
-            raise self.not_vaxel(response, t("answer.no_etag"))
-        return etag
-
-    def event_id(self, response: httpx.Response) -> int:
-        try:
-            return int(response.headers.get("x-last-event-id", "0"))
-        except ValueError as exc:
-            raise self.not_vaxel(response, t("answer.bad_header", header="X-Last-Event-ID")) from exc
 
     async def _send_write(self, method: str, path: str, json: Any, headers: dict[str, str]) -> httpx.Response:
         """Send a write; if its answer is lost, send it again with the same key
@@ -321,7 +212,7 @@ class VaxelClient:
 
     async def login(self, username: str, password: str) -> str:
         response = await self.request("POST", "/auth/token", json={"username": username, "password": password})
-        self.token = self.parsed(response, schemas.TokenResponse).access_token
+        self.token = self.answers.parsed(response, schemas.TokenResponse).access_token
         return self.token
 
     async def logout(self) -> None:
@@ -329,14 +220,14 @@ class VaxelClient:
         self.token = None
 
     async def me(self) -> Me:
-        return self.parsed(await self.request("GET", "/me"), Me)
+        return self.answers.parsed(await self.request("GET", "/me"), Me)
 
     # ------------------------------------------------------------------ groups
 
     async def group_summaries(self) -> tuple[list[GroupSummary], int]:
         """Every visible group with live figures, and the event id they are as of."""
         response = await self.request("GET", "/response-groups")
-        return self.parsed_list(response, GroupSummary), self.event_id(response)
+        return self.answers.parsed_list(response, GroupSummary), self.answers.event_id(response)
 
     async def group(self, group_id: int) -> Versioned:
         response = await self.request("GET", f"/response-groups/{group_id}")
@@ -357,11 +248,11 @@ class VaxelClient:
         """The catalogs the console picks from: numbers, billing IDs, agent groups, users…"""
         from backend.schemas.organisation import OrganisationOut
 
-        return self.checked(await self.request("GET", "/organisation"), OrganisationOut)
+        return self.answers.checked(await self.request("GET", "/organisation"), OrganisationOut)
 
     async def group_live(self, group_id: int) -> GroupLive:
         sent = self.clock.local_time()
-        live = self.parsed(await self.request("GET", f"/response-groups/{group_id}/live"), GroupLive)
+        live = self.answers.parsed(await self.request("GET", f"/response-groups/{group_id}/live"), GroupLive)
         self.clock.observe(live.server_time.timestamp(), sent, self.clock.local_time())
         return live
 
@@ -373,7 +264,7 @@ class VaxelClient:
     async def set_agent_login(self, group_id: int, agent_id: int, logged_in: bool) -> AgentLive:
         action = "login" if logged_in else "logout"
         response = await self.request("POST", f"/response-groups/{group_id}/agents/{agent_id}/{action}")
-        return self.parsed(response, AgentLive)
+        return self.answers.parsed(response, AgentLive)
 
     # ------------------------------------------------------------------ stream
 
@@ -392,7 +283,7 @@ class VaxelClient:
                     raise error_from(response)
                 kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
                 if response.status_code != 200 or kind != "text/event-stream":
-                    raise self.not_vaxel(response, t("answer.not_stream", status=response.status_code, type=kind or "–"))
+                    raise self.answers.not_vaxel(response, t("answer.not_stream", status=response.status_code, type=kind or "–"))
                 yield response
         except httpx.HTTPError as exc:
             raise Unreachable(describe_transport_error(exc)) from exc
@@ -405,7 +296,7 @@ class VaxelClient:
     async def schedules(self) -> list[dict[str, Any]]:
         from backend.schemas.schedules import Schedule
 
-        return self.checked(await self.request("GET", "/schedules"), Schedule, many=True)
+        return self.answers.checked(await self.request("GET", "/schedules"), Schedule, many=True)
 
     async def schedule(self, schedule_id: int) -> VersionedDoc:
         response = await self.request("GET", f"/schedules/{schedule_id}")
@@ -426,7 +317,7 @@ class VaxelClient:
         """{"open": bool, "next_change_at": ISO time or None, "next_change_opens": bool}"""
         from backend.schemas.schedules import ScheduleState
 
-        return self.checked(await self.request("GET", f"/schedules/{schedule_id}/state"), ScheduleState)
+        return self.answers.checked(await self.request("GET", f"/schedules/{schedule_id}/state"), ScheduleState)
 
     async def create_group(self, body: dict[str, Any]) -> Versioned:
         response = await self.request("POST", "/response-groups", json=body)
@@ -441,53 +332,17 @@ class VaxelClient:
         """Newest first: {id, at, action, user: {…}, changes: [{path, before, after}]}."""
         from backend.schemas.organisation import HistoryEntry
 
-        return self.checked(
+        return self.answers.checked(
             await self.request("GET", f"/response-groups/{group_id}/history?limit={limit}"), HistoryEntry, many=True
         )
 
     def versioned(self, response: httpx.Response) -> Versioned:
-        return Versioned(self.parsed(response, schemas.ResponseGroup), self.etag(response))
+        return Versioned(self.answers.parsed(response, schemas.ResponseGroup), self.answers.etag(response))
 
     def versioned_schedule(self, response: httpx.Response) -> VersionedDoc:
         from backend.schemas.schedules import Schedule
 
-        return VersionedDoc(self.checked(response, Schedule), self.etag(response))
-
-def error_from(response: httpx.Response) -> ApiError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    errors = [e for e in body.get("errors", []) if isinstance(e, dict)]
-    fields = {e.get("field", "?"): e.get("reason", "") for e in errors}
-    codes = {e.get("field", "?"): str(e["code"]) for e in errors if e.get("code")}
-    return ApiError(
-        response.status_code,
-        str(body.get("code", f"http_{response.status_code}")),
-        str(body.get("message", response.reason_phrase)),
-        fields,
-        body.get("current"),
-        codes,
-    )
-
-
-def _listed(body: Any) -> list[Any]:
-    if not isinstance(body, list):
-        raise TypeError(t("answer.not_a_list"))
-    return body
-
-
-def describe_shape_error(exc: Exception) -> str:
-    """What was wrong with the answer's shape, in a line: the first two problems."""
-    errors = getattr(exc, "errors", None)
-    if not callable(errors):
-        return t("answer.wrong_shape", details=str(exc))
-    found = [f"{'.'.join(str(part) for part in e.get('loc', ())) or '–'}: {e.get('msg', '')}" for e in errors()[:2]]
-    more = len(errors()) - len(found)
-    return t("answer.wrong_shape", details="; ".join(found) + (f" (+{more})" if more > 0 else ""))
-
+        return VersionedDoc(self.answers.checked(response, Schedule), self.answers.etag(response))
 
 def describe_transport_error(exc: httpx.HTTPError) -> str:
     httpx = load_httpx()
