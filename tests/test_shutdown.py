@@ -103,6 +103,7 @@ def test_a_signal_asks_the_app_and_the_app_ending_in_time_leaves_the_exit_to_fin
     ended = Ended()
     shutdown = Shutdown(hard_exit=ended, silence_output=lambda: pytest.fail("the terminal is still there"), signal_grace_s=5)
     asked = threading.Event()
+    before = signal.getsignal(signal.SIGTERM)
     shutdown.install()
     try:
         shutdown.attach(asked.set)
@@ -113,7 +114,7 @@ def test_a_signal_asks_the_app_and_the_app_ending_in_time_leaves_the_exit_to_fin
     # The App ended: finish() ends the process by the signal, as it would have.
     shutdown.finish(0)
     assert ended.calls == [(128 + signal.SIGTERM, signal.SIGTERM)]
-    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL or callable(signal.getsignal(signal.SIGTERM))
+    assert signal.getsignal(signal.SIGTERM) == before, "the handler it replaced is back"
     assert shutdown.reason == "SIGTERM received"
 
 
@@ -128,9 +129,10 @@ def test_a_thread_dying_of_a_terminals_error_is_the_terminal_going() -> None:
     ended, asked = Ended(), threading.Event()
     master, slave = os.openpty()
     shutdown = Shutdown(terminal_fds=(slave,), hard_exit=ended, silence_output=lambda: None, terminal_grace_s=5)
-    shutdown.install()
     other_failures: list[BaseException] = []
-    shutdown._previous_hook = lambda args: other_failures.append(args.exc_value)  # noqa: SLF001 - our own class
+    usual_hook = threading.excepthook
+    threading.excepthook = lambda args: other_failures.append(args.exc_value)  # what install() chains to
+    shutdown.install()
 
     def write_to_terminal() -> None:
         os.write(slave, b"frame")  # fails once the other end has gone
@@ -151,6 +153,7 @@ def test_a_thread_dying_of_a_terminals_error_is_the_terminal_going() -> None:
     finally:
         shutdown.detach()
         shutdown.uninstall()
+        threading.excepthook = usual_hook
         os.close(slave)
 
 
@@ -160,3 +163,22 @@ def test_an_input_error_that_is_not_the_terminals_is_not_swallowed() -> None:
     assert shutdown.status is None
     assert shutdown.input_failed(OSError(errno.EIO, "Input/output error")) is True
     assert shutdown.status == 1
+
+
+def test_an_app_that_does_not_end_is_ended_by_the_deadline() -> None:
+    """In a process of its own (it really ends): SIGTERM, an App that never
+    ends, and the deadline ends the process with 128 + 15."""
+    import subprocess
+    import sys
+
+    program = (
+        "import os, signal, time\n"
+        "from tui.shutdown import Shutdown\n"
+        "s = Shutdown(signal_grace_s=0.5).install()\n"
+        "s.attach(lambda: None)\n"  # asked, and never ends
+        "os.kill(os.getpid(), signal.SIGTERM)\n"
+        "time.sleep(30)\n"
+        "raise SystemExit('not ended')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 128 + signal.SIGTERM, done.stderr  # the sleep's end would be 'not ended', 1

@@ -198,8 +198,11 @@ class Shutdown:
 
 
 def die(status: int, signum: int | None) -> None:
-    """End the process now: by `signum`'s default action, else with `status`."""
-    if signum is not None:
+    """End the process now: by `signum`'s default action, else with `status`.
+
+    Only the main thread may set a signal's handler: from the deadline's thread
+    the process ends with `status` (128 + the signal's number) instead."""
+    if signum is not None and threading.current_thread() is threading.main_thread():
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
     os._exit(status)
