@@ -18,20 +18,24 @@ import select
 import threading
 from collections.abc import Callable, Iterable
 
-#: poll() reports these without being asked: the other end hung up, or the descriptor failed.
-GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
+#: poll() reports these without being asked: the other end hung up, or the
+#: descriptor failed. (Windows has no poll(): there, nothing is watched.)
+POLLHUP, POLLERR, POLLNVAL = (getattr(select, name, 0) for name in ("POLLHUP", "POLLERR", "POLLNVAL"))
+GONE = POLLHUP | POLLERR | POLLNVAL
 
 
 def describe(events: int) -> str:
-    if events & select.POLLNVAL:
+    if events & POLLNVAL:
         return "closed"
-    if events & select.POLLHUP:
+    if events & POLLHUP:
         return "hang-up"
     return "error"
 
 
 def gone(fds: Iterable[int]) -> dict[int, str]:
     """Which of `fds` have hung up or failed, now (without waiting): fd -> what."""
+    if not hasattr(select, "poll"):
+        return {}
     poller = select.poll()
     for fd in set(fds):
         poller.register(fd, 0)
