@@ -1,6 +1,7 @@
 """Starting the console: config, language, which backend, then the App."""
 from __future__ import annotations
 
+import os
 import sys
 
 from tui.config import ConfigError, load_config_with_sources
@@ -73,11 +74,9 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
     client = VaxelClient(url, token, verify=verify)
 
     from tui.app import VaxelApp
-
-    import os
-
     from tui.shutdown import Shutdown
 
+    # SIGTERM, SIGHUP, or the terminal gone: the console ends in time, edits kept (issue 21).
     shutdown = Shutdown().install()
     driver_class = None
     if os.name == "posix":

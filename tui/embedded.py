@@ -54,7 +54,7 @@ def _alive(info: dict) -> bool:
         answer = httpx.get(f"{info['url']}/healthz", timeout=2.0)
         # Another program may have the port now: only a Vaxel backend says this.
         return answer.status_code == 200 and answer.json().get("status") == "ok"
-    except (httpx.HTTPError, ValueError, AttributeError):
+    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
         return False
 
 
