@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHES = ["startup", "engine", "live", "reads", "load", "opening_hours", "schedule_form", "multi", "group_open"]
+BENCHES = ["startup", "engine", "live", "reads", "load", "opening_hours", "schedule_form", "multi", "group_open", "shutdown"]
 
 
 def main(argv: list[str]) -> int:

@@ -5,6 +5,8 @@ stdin when it is not a terminal, for provisioning scripts), signs in and keeps
 the token where the console looks for it (keyring; the 0600 file only with
 `token_file = true`). `logout` revokes the token on the server when it can and
 clears it from every store. VAXEL_TOKEN, when set, wins over any stored token.
+`login` also remembers the server (tui/last_server.py), so the next commands
+need no --server; `logout` forgets it.
 """
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ import getpass
 import os
 import sys
 
-from tui.client import ApiError, Unreachable
+from tui.client import ApiError, NotVaxelServer, Unreachable
 from tui.i18n import t
+from tui.last_server import LastServer
 from tui.session import CommandFailed, fail, open_session
 
 
@@ -33,7 +36,7 @@ def _ask(username: str | None) -> tuple[str, str]:
 
 def run_login(server: str | None, profile: str | None, username: str | None) -> int:
     try:
-        session = open_session(server, profile)
+        session = open_session(server, profile, signing_in=True)
         name, password = _ask(username)
 
         async def sign_in() -> str:
@@ -47,11 +50,14 @@ def run_login(server: str | None, profile: str | None, username: str | None) -> 
             token = asyncio.run(sign_in())
         except ApiError as exc:
             raise CommandFailed(t("login.refused") if exc.status == 401 else exc.message) from exc
+        except NotVaxelServer as exc:
+            raise CommandFailed(str(exc)) from exc
         except Unreachable as exc:
             raise CommandFailed(t("script.unreachable", server=session.url, reason=str(exc))) from exc
     except CommandFailed as exc:
         return fail(exc)
     where = session.tokens.put(session.url, token)
+    LastServer().remember(session.url)
     if where == "keyring":
         print(t("account.stored_keyring", server=session.url))
     elif where == "file":
@@ -65,7 +71,7 @@ def run_login(server: str | None, profile: str | None, username: str | None) -> 
 def run_logout(server: str | None, profile: str | None) -> int:
     """Revoke and forget the token of one server, or of every known one."""
     try:
-        session = open_session(server, profile) if (server or profile) else None
+        session = open_session(server, profile, signing_in=True) if (server or profile) else None
     except CommandFailed as exc:
         return fail(exc)
     if session is None:
@@ -81,13 +87,18 @@ def run_logout(server: str | None, profile: str | None) -> int:
         if config.server:
             servers.add(config.server.rstrip("/"))
         servers |= tokens.known_servers()
+        last = LastServer().recall()
+        if last:  # its token may be in the keyring, which cannot be listed
+            servers.add(last)
         for url in sorted(servers):
             _revoke(url, tokens.stored(url), config.ca_bundle)
         tokens.clear_all(servers)
+        LastServer().forget()
         print(t("account.logged_out_all", count=len(servers)))
     else:
         _revoke(session.url, session.tokens.stored(session.url), session.target.ca_bundle)
         session.tokens.clear(session.url)
+        LastServer().forget(session.url)
         print(t("account.logged_out", server=session.url))
     if os.environ.get("VAXEL_TOKEN"):
         print(t("account.env_token_still_set"), file=sys.stderr)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import sys
 import time
 from collections.abc import Callable
@@ -22,8 +23,8 @@ from textual.message import Message
 from textual.reactive import reactive
 
 from backend.schemas import Me
-from tui.client import ApiError, Unreachable, VaxelClient
-from tui.drafts import DraftStore
+from tui.client import ApiError, NotVaxelServer, Unreachable, VaxelClient
+from tui.drafts import DraftStore, KeepsDrafts
 from tui.commands import VaxelCommands
 from tui.everyday import EverydayMixin
 from tui.formatting import fmt_time
@@ -33,8 +34,13 @@ from tui.store import LiveStore
 from tui.stream import Backoff, Connected, Disconnected, EventStream, StreamEvent
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from backend.schemas import GroupSummary, ResponseGroup
     from tui.prefetch import Prefetch
+    from tui.shutdown import Shutdown
+
+log = logging.getLogger("vaxel.app")
 
 #: Without a byte from the stream (events or the 5-s ping) for this long, what
 #: the console shows is marked stale: one ping late, plus room for jitter.
@@ -95,8 +101,12 @@ class VaxelApp(EverydayMixin, App[None]):
         keymap: dict[str, str] | None = None,
         prefetch: Prefetch | None = None,
         freeze_after_start: bool = False,
+        shutdown: Shutdown | None = None,
+        driver_class: type[Driver] | None = None,
     ) -> None:
-        super().__init__()
+        super().__init__(driver_class=driver_class)
+        #: Ends the console on SIGTERM, SIGHUP or a terminal gone (tui/shutdown.py).
+        self.shutdown = shutdown
         self.register_vaxel_themes(theme)
         if keymap:
             self.set_keymap(keymap)
@@ -150,7 +160,23 @@ class VaxelApp(EverydayMixin, App[None]):
     def on_mount(self) -> None:
         self.client.on_unauthorized = self._token_refused
         self.set_interval(1.0, self._every_second)
+        if self.shutdown is not None:
+            loop = asyncio.get_running_loop()
+            self.shutdown.attach(lambda: loop.call_soon_threadsafe(self.end_unasked))
         self.start_session()
+
+    def end_unasked(self) -> None:
+        """End because the console was told to (SIGTERM, SIGHUP) or its terminal
+        went away: the open group's unsaved edits are written once more (they
+        are on disk from each change, as a kill would leave them), then exit."""
+        for screen in self.screen_stack:
+            if isinstance(screen, KeepsDrafts):
+                try:
+                    screen.keep_draft()
+                except Exception:  # noqa: BLE001 - the edits already on disk stay; ending must go on
+                    log.exception("keeping the unsaved edits of %r failed", screen)
+        status = self.shutdown.status if self.shutdown is not None else None
+        self.exit(return_code=status or 0)
 
     def _every_second(self) -> None:
         self._check_stale()
@@ -199,6 +225,9 @@ class VaxelApp(EverydayMixin, App[None]):
             if exc.status != 401:
                 self._offline(exc.message)
             return  # on 401, on_unauthorized has asked the user to sign in
+        except NotVaxelServer as exc:
+            self._offline(str(exc), told=str(exc))
+            return
         except Unreachable as exc:
             self._offline(str(exc))
             return
@@ -232,12 +261,13 @@ class VaxelApp(EverydayMixin, App[None]):
         await prefetch.wait()
         return prefetch.figures(self.client.clock)
 
-    def _offline(self, reason: str) -> None:
-        """The server cannot be reached to start the session: say so once, keep trying."""
+    def _offline(self, reason: str, told: str | None = None) -> None:
+        """The server cannot be reached to start the session: say so once (`told`:
+        in these words), keep trying."""
         self.connection, self.connection_detail = "offline", reason
         if not self._offline_reported:
             self._offline_reported = True
-            self.notify(t("conn.cannot_reach", reason=reason), severity="error", timeout=10)
+            self.notify(told or t("conn.cannot_reach", reason=reason), severity="error", timeout=10)
         self._session_retry.attempt = min(self._session_retry.attempt, 6)
         self.set_timer(self._session_retry.next_delay(), self.start_session)
 
@@ -320,6 +350,10 @@ class VaxelApp(EverydayMixin, App[None]):
     def _logged_in(self, token: str | None) -> None:
         if token:
             self.client.token = token
+            if self.tokens is not None:  # a real server (the demo signs itself in): the next `vaxel` goes there
+                from tui.last_server import LastServer
+
+                LastServer().remember(self.client.base_url)
             if self.store.me is not None:
                 self.run_stream()  # signed in again mid-session: screens stay as they were
             else:
@@ -336,7 +370,13 @@ class VaxelApp(EverydayMixin, App[None]):
             stream.last_event_id = after
         async for item in stream:
             if isinstance(item, StreamEvent):
-                self.store.apply(item.id, item.kind, item.data, item.raw)
+                try:
+                    self.store.apply(item.id, item.kind, item.data, item.raw)
+                except (KeyError, TypeError, ValueError) as exc:
+                    # Not an event as the API sends it: what is shown can no
+                    # longer be trusted to follow, so reload it (never end the console).
+                    log.warning("event %s (%s) cannot be applied: %r; reloading", item.id, item.kind, exc)
+                    self.store.needs_resync = True
                 if self.store.needs_resync:
                     await self.resync()
                 self.connection = "live"
@@ -436,4 +476,6 @@ class VaxelApp(EverydayMixin, App[None]):
     # ------------------------------------------------------------------ actions
 
     async def on_unmount(self) -> None:
+        if self.shutdown is not None:
+            self.shutdown.detach()
         await self.client.aclose()

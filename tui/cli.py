@@ -90,6 +90,30 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EX_USAGE, f"{self.prog}: error: {message}\n")
 
 
+def _server_url(text: str):  # noqa: ANN202 - a tui.server_url.ServerUrl
+    """--server checked as the command line is read: a bad URL is a usage error (64)."""
+    from tui.server_url import BadServerUrl, parse_server_url
+
+    try:
+        return parse_server_url(text)
+    except BadServerUrl as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
+def _global_options(parser: argparse.ArgumentParser, *, on_command: bool, server: bool = True) -> None:
+    """--server, --profile, --lang and --debug, before or after the subcommand
+    (as gh and kubectl take them). On a subcommand they default to SUPPRESS, so
+    that one given before the subcommand is not overwritten by its absence after."""
+    from tui.i18n import t
+
+    unset = {} if on_command else {"default": argparse.SUPPRESS}
+    if server:
+        parser.add_argument("--server", metavar="URL", type=_server_url, help=t("cli.server"), **unset)
+        parser.add_argument("--profile", metavar="NAME", help=t("cli.profile"), **unset)
+    parser.add_argument("--lang", choices=["sv", "en"], help=t("cli.lang"), **unset)
+    parser.add_argument("--debug", action="store_true", help=t("cli.debug"), **unset)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tui.i18n import t
 
@@ -99,13 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=t("cli.epilog"),
     )
     parser.add_argument("--version", action=_VersionAction, help=t("cli.version"))
-    parser.add_argument("--server", metavar="URL", help=t("cli.server"))
-    parser.add_argument("--profile", metavar="NAME", help=t("cli.profile"))
-    parser.add_argument("--lang", choices=["sv", "en"], help=t("cli.lang"))
-    parser.add_argument("--debug", action="store_true", help=t("cli.debug"))
+    _global_options(parser, on_command=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help=t("cli.serve"), description=t("cli.serve"))
+    def command(name: str, help: str, description: str | None = None, *, server: bool = True) -> argparse.ArgumentParser:  # noqa: A002
+        found = sub.add_parser(name, help=help, description=description or help)
+        _global_options(found, on_command=False, server=server)
+        return found
+
+    serve = command("serve", t("cli.serve"), server=False)
     serve.add_argument("--host", default=None, help=t("cli.serve.host"))
     serve.add_argument("--port", type=int, default=None, help=t("cli.serve.port"))
     serve.add_argument("--database", metavar="URL", default=None, help=t("cli.serve.database"))
@@ -116,31 +142,30 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--ready-file", type=Path, default=None, help=argparse.SUPPRESS)
     serve.add_argument("--quiet", action="store_true", help=argparse.SUPPRESS)
 
-    login = sub.add_parser("login", help=t("cli.login"), description=t("cli.login"))
-    login.add_argument("--server", metavar="URL", dest="sub_server", help=t("cli.server"))
+    login = command("login", t("cli.login"))
     login.add_argument("--username", metavar="NAME", help=t("cli.login.username"))
-    logout = sub.add_parser("logout", help=t("cli.logout"), description=t("cli.logout"))
-    logout.add_argument("--server", metavar="URL", dest="sub_server", help=t("cli.server"))
+    command("logout", t("cli.logout"))
 
-    config = sub.add_parser("config", help=t("cli.config"), description=t("cli.config"))
+    config = command("config", t("cli.config"), server=False)
     config_sub = config.add_subparsers(dest="config_action", metavar="ACTION", required=True)
-    config_sub.add_parser("path", help=t("cli.config.path"))
+    _global_options(config_sub.add_parser("path", help=t("cli.config.path")), on_command=False, server=False)
     show = config_sub.add_parser("show", help=t("cli.config.show"))
+    _global_options(show, on_command=False, server=False)
     show.add_argument("--reference", action="store_true", help=t("cli.config.reference"))
 
-    status = sub.add_parser("status", help=t("cli.status"), description=t("cli.status.long"))
+    status = command("status", t("cli.status"), t("cli.status.long"))
     status.add_argument("--json", action="store_true", help=t("cli.status.json"))
 
-    export = sub.add_parser("export", help=t("cli.export"), description=t("cli.export"))
+    export = command("export", t("cli.export"))
     export.add_argument("group", metavar="GROUP", help=t("cli.export.group"))
     export.add_argument("--format", choices=["json", "toml"], default=None, help=t("cli.export.format"))
     export.add_argument("-o", "--output", type=Path, metavar="FILE", default=None, help=t("cli.export.output"))
 
-    apply = sub.add_parser("apply", help=t("cli.apply"), description=t("cli.apply.long"))
+    apply = command("apply", t("cli.apply"), t("cli.apply.long"))
     apply.add_argument("file", type=Path, metavar="FILE", help=t("cli.apply.file"))
     apply.add_argument("--yes", "-y", action="store_true", help=t("cli.apply.yes"))
 
-    sub.add_parser("keys", help=t("cli.keys"), description=t("cli.keys"))
+    command("keys", t("cli.keys"), server=False)
     return parser
 
 
@@ -157,7 +182,7 @@ def _early_language(argv: list[str]) -> None:
     set_language(detect_language(lang))
 
 
-def run() -> int:
+def run() -> int | str | None:
     """The `vaxel` command: `main()` with the cyclic garbage collector off while
     the console starts. A start allocates hundreds of thousands of objects
     (modules, classes, the first screen) and hardly any garbage; the collector
@@ -166,9 +191,22 @@ def run() -> int:
     is up (`VaxelApp.start_session`); every other command at once."""
     gc.disable()
     try:
-        return main()
+        try:
+            code: int | str | None = main()
+        except SystemExit as exc:  # --help, --version, usage errors: their output is flushed below too
+            code = exc.code
+        # A reader that has gone (`| head`) shows here, not at the interpreter's exit.
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        from tui.pipes import exit_as_if_by_sigpipe, output_closed
+
+        if not output_closed():
+            raise
+        exit_as_if_by_sigpipe()
     finally:
         gc.enable()
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,8 +221,37 @@ def main(argv: list[str] | None = None) -> int:
         gc.enable()  # only the console's start runs without it (see run())
     if args.command == "serve":
         return _serve(args)
-    _logging(args.debug)
-    server = getattr(args, "sub_server", None) or args.server
+    _settle(args)
+    server = None
+    if getattr(args, "server", None) is not None:
+        server = args.server.url
+        if args.server.note():  # `host:port`: say which scheme was assumed
+            print(args.server.note(), file=sys.stderr)
+    if args.command is None:
+        defer_plugin_metadata()
+        from tui.console import run_console
+
+        return run_console(server=server, debug=args.debug, lang=args.lang, profile=args.profile)
+    try:
+        return _script(args, server)
+    except (BrokenPipeError, SystemExit):
+        raise  # a reader gone (run() ends as by SIGPIPE); argparse's own exits
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a script never ends in a traceback
+        import logging
+
+        from tui.i18n import t
+        from tui.logs import log_file
+
+        logging.getLogger("vaxel.cli").exception("vaxel %s failed", args.command)
+        print(t("cli.failed", problem=str(exc) or type(exc).__name__, log=str(log_file())), file=sys.stderr)
+        return 1
+
+
+def _script(args: argparse.Namespace, server: str | None) -> int:
+    """The script commands (every one but the console and `serve`)."""
     if args.command == "config":
         from tui.config_cmd import run_config
 
@@ -209,26 +276,27 @@ def main(argv: list[str] | None = None) -> int:
         from tui.export_apply import run_apply
 
         return run_apply(server, args.profile, args.file, args.yes)
-    if args.command == "keys":
-        from tui.keymap import print_keys
+    from tui.keymap import print_keys
 
-        return print_keys()
-    defer_plugin_metadata()
-    from tui.console import run_console
-
-    return run_console(server=server, debug=args.debug, lang=args.lang, profile=args.profile)
+    return print_keys()
 
 
-def _logging(debug: bool) -> None:
-    """Log to the log dir; --debug (or `debug = true` in the config) raises the level."""
+def _settle(args: argparse.Namespace) -> None:
+    """Logs to the log dir (--debug, or `debug = true` in the config, makes them
+    detailed), and the language of the config file where --lang and VAXEL_LANG
+    say none."""
     from tui.config import ConfigError, load_config
+    from tui.i18n import detect_language, set_language
     from tui.logs import setup_logging
 
-    if not debug:
-        try:
-            debug = load_config().debug
-        except ConfigError:
-            pass  # the command reports it
+    debug = args.debug
+    try:
+        config = load_config()
+    except ConfigError:
+        pass  # the command reports it
+    else:
+        debug = debug or config.debug
+        set_language(detect_language(args.lang, config.language))
     setup_logging(debug)
 
 
@@ -253,7 +321,8 @@ def _serve(args: argparse.Namespace) -> int:
     settings = ServerSettings(**overrides)
     import logging
 
-    logging.basicConfig(level=logging.INFO if not args.quiet else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    level = logging.DEBUG if args.debug else logging.WARNING if args.quiet else logging.INFO
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return run(settings, ready_file=args.ready_file, announce=not args.quiet)
 
 

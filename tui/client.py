@@ -1,6 +1,10 @@
 """The API client: one httpx.AsyncClient, typed results, errors as exceptions.
 
 Widgets never call this; screens start workers that do (see STYLE.md).
+
+Every answer is checked at the edge, before anything reads it
+(tui/answers.py): a success must be JSON of the shape the API documents, or
+the client raises `NotVaxelServer`.
 """
 from __future__ import annotations
 
@@ -16,8 +20,10 @@ from typing import TYPE_CHECKING, Any
 from backend import schemas
 from backend.schemas import GroupLive, GroupSummary, Me
 from backend.schemas.live import AgentLive
+from tui.answers import WRITES, Answers, ApiError, NotVaxelServer, Unreachable, error_from
 from tui.backoff import Backoff
 from tui.catalog import Organisation
+from tui.i18n import t
 from tui.tls import TlsConfigError, tls_verification  # noqa: F401 - where callers have found them
 
 if TYPE_CHECKING:
@@ -47,41 +53,6 @@ def load_httpx():  # noqa: ANN201 - the httpx module
     return httpx
 
 
-class ApiError(Exception):
-    """The server refused: status, stable code, message, and per-field reasons."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        fields: dict[str, str] | None = None,
-        current: dict[str, Any] | None = None,
-        field_codes: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.fields = fields or {}
-        self.current = current
-        #: field path -> the error's stable code (for a message in the user's language)
-        self.field_codes = field_codes or {}
-
-
-class Unreachable(Exception):
-    """No answer from the server (down, network, TLS).
-
-    `maybe_applied`: a write was sent and its answer lost, so the server may
-    have applied it (retrying with the same Idempotency-Key is safe); False
-    when the request never left (no connection)."""
-
-    def __init__(self, message: str, *, maybe_applied: bool = False) -> None:
-        super().__init__(message)
-        self.maybe_applied = maybe_applied
-
-
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 #: A write whose answer was lost is sent again, with the same Idempotency-Key,
 #: for about this long (jittered backoff), so a backend restarting mid-save
 #: applies it once and the console learns the outcome.
@@ -137,6 +108,8 @@ class VaxelClient:
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        #: Checks every answer before it is read (tui/answers.py).
+        self.answers = Answers(self.base_url)
         self.token = token
         self.clock = ClockSync()
         self.write_retry_s = WRITE_RETRY_S
@@ -193,6 +166,9 @@ class VaxelClient:
             if response.status_code == 401 and path != "/auth/token" and self.on_unauthorized is not None:
                 self.on_unauthorized()
             raise error_from(response)
+        if response.status_code >= 300:  # the API never redirects; a portal or a proxy in the way does
+            location = response.headers.get("location", "?")
+            raise self.answers.not_vaxel(response, t("answer.redirect", status=response.status_code, location=location))
         return response
 
     async def _send_write(self, method: str, path: str, json: Any, headers: dict[str, str]) -> httpx.Response:
@@ -236,7 +212,7 @@ class VaxelClient:
 
     async def login(self, username: str, password: str) -> str:
         response = await self.request("POST", "/auth/token", json={"username": username, "password": password})
-        self.token = response.json()["access_token"]
+        self.token = self.answers.parsed(response, schemas.TokenResponse).access_token
         return self.token
 
     async def logout(self) -> None:
@@ -244,50 +220,51 @@ class VaxelClient:
         self.token = None
 
     async def me(self) -> Me:
-        return Me.model_validate((await self.request("GET", "/me")).json())
+        return self.answers.parsed(await self.request("GET", "/me"), Me)
 
     # ------------------------------------------------------------------ groups
 
     async def group_summaries(self) -> tuple[list[GroupSummary], int]:
         """Every visible group with live figures, and the event id they are as of."""
         response = await self.request("GET", "/response-groups")
-        last_event_id = int(response.headers.get("x-last-event-id", "0"))
-        return [GroupSummary.model_validate(item) for item in response.json()], last_event_id
+        return self.answers.parsed_list(response, GroupSummary), self.answers.event_id(response)
 
     async def group(self, group_id: int) -> Versioned:
         response = await self.request("GET", f"/response-groups/{group_id}")
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def patch_group(self, group_id: int, etag: str, changes: dict[str, Any]) -> Versioned:
         response = await self.request(
             "PATCH", f"/response-groups/{group_id}", json=changes, headers={"If-Match": etag}
         )
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def set_temporarily_closed(self, group_id: int, closed: bool) -> Versioned:
         action = "close" if closed else "reopen"
         response = await self.request("POST", f"/response-groups/{group_id}/{action}")
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def organisation(self) -> dict[str, Any]:
         """The catalogs the console picks from: numbers, billing IDs, agent groups, users…"""
-        return (await self.request("GET", "/organisation")).json()
+        from backend.schemas.organisation import OrganisationOut
+
+        return self.answers.checked(await self.request("GET", "/organisation"), OrganisationOut)
 
     async def group_live(self, group_id: int) -> GroupLive:
         sent = self.clock.local_time()
-        live = GroupLive.model_validate((await self.request("GET", f"/response-groups/{group_id}/live")).json())
+        live = self.answers.parsed(await self.request("GET", f"/response-groups/{group_id}/live"), GroupLive)
         self.clock.observe(live.server_time.timestamp(), sent, self.clock.local_time())
         return live
 
     async def organisation_catalogs(self) -> Organisation:
         """GET /organisation as the group settings pick from it (numbers with their
         owners, agent groups, users, knowledge sources, audio files, schedules)."""
-        return Organisation.from_json((await self.request("GET", "/organisation")).json())
+        return Organisation.from_json(await self.organisation())
 
     async def set_agent_login(self, group_id: int, agent_id: int, logged_in: bool) -> AgentLive:
         action = "login" if logged_in else "logout"
         response = await self.request("POST", f"/response-groups/{group_id}/agents/{agent_id}/{action}")
-        return AgentLive.model_validate(response.json())
+        return self.answers.parsed(response, AgentLive)
 
     # ------------------------------------------------------------------ stream
 
@@ -304,6 +281,9 @@ class VaxelClient:
                 if response.status_code >= 400:
                     await response.aread()
                     raise error_from(response)
+                kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if response.status_code != 200 or kind != "text/event-stream":
+                    raise self.answers.not_vaxel(response, t("answer.not_stream", status=response.status_code, type=kind or "–"))
                 yield response
         except httpx.HTTPError as exc:
             raise Unreachable(describe_transport_error(exc)) from exc
@@ -314,30 +294,34 @@ class VaxelClient:
     # screens read only the fields named there.
 
     async def schedules(self) -> list[dict[str, Any]]:
-        return (await self.request("GET", "/schedules")).json()
+        from backend.schemas.schedules import Schedule
+
+        return self.answers.checked(await self.request("GET", "/schedules"), Schedule, many=True)
 
     async def schedule(self, schedule_id: int) -> VersionedDoc:
         response = await self.request("GET", f"/schedules/{schedule_id}")
-        return VersionedDoc(response.json(), response.headers.get("etag", ""))
+        return self.versioned_schedule(response)
 
     async def create_schedule(self, body: dict[str, Any]) -> VersionedDoc:
         response = await self.request("POST", "/schedules", json=body)
-        return VersionedDoc(response.json(), response.headers.get("etag", ""))
+        return self.versioned_schedule(response)
 
     async def put_schedule(self, schedule_id: int, etag: str, body: dict[str, Any]) -> VersionedDoc:
         response = await self.request("PUT", f"/schedules/{schedule_id}", json=body, headers={"If-Match": etag})
-        return VersionedDoc(response.json(), response.headers.get("etag", ""))
+        return self.versioned_schedule(response)
 
     async def delete_schedule(self, schedule_id: int) -> None:
         await self.request("DELETE", f"/schedules/{schedule_id}")
 
     async def schedule_state(self, schedule_id: int) -> dict[str, Any]:
         """{"open": bool, "next_change_at": ISO time or None, "next_change_opens": bool}"""
-        return (await self.request("GET", f"/schedules/{schedule_id}/state")).json()
+        from backend.schemas.schedules import ScheduleState
+
+        return self.answers.checked(await self.request("GET", f"/schedules/{schedule_id}/state"), ScheduleState)
 
     async def create_group(self, body: dict[str, Any]) -> Versioned:
         response = await self.request("POST", "/response-groups", json=body)
-        return Versioned(schemas.ResponseGroup.model_validate(response.json()), response.headers["etag"])
+        return self.versioned(response)
 
     async def delete_group(self, group_id: int, etag: str, confirm_name: str) -> None:
         await self.request(
@@ -346,27 +330,19 @@ class VaxelClient:
 
     async def group_history(self, group_id: int, limit: int = 50) -> list[dict[str, Any]]:
         """Newest first: {id, at, action, user: {…}, changes: [{path, before, after}]}."""
-        return (await self.request("GET", f"/response-groups/{group_id}/history?limit={limit}")).json()
+        from backend.schemas.organisation import HistoryEntry
 
-def error_from(response: httpx.Response) -> ApiError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    if not isinstance(body, dict):
-        body = {}
-    errors = [e for e in body.get("errors", []) if isinstance(e, dict)]
-    fields = {e.get("field", "?"): e.get("reason", "") for e in errors}
-    codes = {e.get("field", "?"): str(e["code"]) for e in errors if e.get("code")}
-    return ApiError(
-        response.status_code,
-        str(body.get("code", f"http_{response.status_code}")),
-        str(body.get("message", response.reason_phrase)),
-        fields,
-        body.get("current"),
-        codes,
-    )
+        return self.answers.checked(
+            await self.request("GET", f"/response-groups/{group_id}/history?limit={limit}"), HistoryEntry, many=True
+        )
 
+    def versioned(self, response: httpx.Response) -> Versioned:
+        return Versioned(self.answers.parsed(response, schemas.ResponseGroup), self.answers.etag(response))
+
+    def versioned_schedule(self, response: httpx.Response) -> VersionedDoc:
+        from backend.schemas.schedules import Schedule
+
+        return VersionedDoc(self.answers.checked(response, Schedule), self.answers.etag(response))
 
 def describe_transport_error(exc: httpx.HTTPError) -> str:
     httpx = load_httpx()

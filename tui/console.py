@@ -1,6 +1,7 @@
 """Starting the console: config, language, which backend, then the App."""
 from __future__ import annotations
 
+import os
 import sys
 
 from tui.config import ConfigError, load_config_with_sources
@@ -22,11 +23,12 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
             print(t("config.invalid", problem="\n".join(found)), file=sys.stderr)
             return 2
 
+    from tui.last_server import LastServer
     from tui.profiles import ChooseProfile, from_profile, resolve
     from tui.secrets import TokenStore
 
     try:
-        target = resolve(config, server, profile)
+        target = resolve(config, server, profile, last=LastServer().recall())
     except ConfigError as exc:
         print(t("config.invalid", problem=str(exc)), file=sys.stderr)
         return 2
@@ -72,7 +74,15 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
     client = VaxelClient(url, token, verify=verify)
 
     from tui.app import VaxelApp
+    from tui.shutdown import Shutdown
 
+    # SIGTERM, SIGHUP, or the terminal gone: the console ends in time, edits kept (issue 21).
+    shutdown = Shutdown().install()
+    driver_class = None
+    if os.name == "posix":
+        from tui.console_driver import console_driver
+
+        driver_class = console_driver(shutdown)
     app = VaxelApp(
         client,
         tokens=None if credentials else tokens,
@@ -83,8 +93,13 @@ def run_console(*, server: str | None, debug: bool = False, lang: str | None = N
         keymap=config.keys,
         prefetch=prefetch,
         freeze_after_start=True,
+        shutdown=shutdown,
+        driver_class=driver_class,
     )
     # NO_COLOR is honoured by Textual itself (a monochrome filter); warnings
     # stay readable by their marks ("!", "⚠", "●").
-    app.run()
-    return 0
+    try:
+        app.run()
+    finally:
+        shutdown.uninstall()
+    return shutdown.finish(0)

@@ -1,20 +1,27 @@
 """Unsaved edits survive the console: kept on disk while they exist.
 
-Whenever a group's draft changes, its edits are written (atomically, 0600) to
-the state dir, one file per server and group; a save or an undo removes the
-file. At the next start the console offers what it finds. No Textual here.
+Whenever a group's draft changes, its edits are written (atomically, 0600,
+through a fresh file: tui/private_files.py) to the state dir, one file per
+server and group; a save or an undo removes the file. At the next start the console offers what it finds. No Textual here.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from tui.paths import state_dir
+from tui.private_files import read_private, write_private
+
+
+@runtime_checkable
+class KeepsDrafts(Protocol):
+    """A screen with unsaved edits it writes to a `DraftStore` (the group screen)."""
+
+    def keep_draft(self) -> None: ...
 
 
 @dataclass
@@ -32,7 +39,7 @@ class DraftStore:
         self.server = server
         self.directory = (directory or state_dir()) / "drafts"
 
-    def _path(self, group_id: int) -> Path:
+    def path(self, group_id: int) -> Path:
         server = hashlib.sha256(self.server.encode()).hexdigest()[:16]
         return self.directory / f"{server}-group-{group_id}.json"
 
@@ -40,7 +47,6 @@ class DraftStore:
         if not edits:
             self.discard(group_id)
             return
-        self.directory.mkdir(parents=True, exist_ok=True)
         record = {
             "server": self.server,
             "group_id": group_id,
@@ -49,20 +55,14 @@ class DraftStore:
             "edits": edits,
             "saved_at": time.time(),
         }
-        path = self._path(group_id)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(record, f, ensure_ascii=False)
-        os.replace(tmp, path)
+        write_private(self.path(group_id), json.dumps(record, ensure_ascii=False).encode("utf-8"))
 
     def discard(self, group_id: int) -> None:
-        self._path(group_id).unlink(missing_ok=True)
+        self.path(group_id).unlink(missing_ok=True)
 
     def load(self, group_id: int) -> SavedDraft | None:
         try:
-            record = json.loads(self._path(group_id).read_text(encoding="utf-8"))
-            return SavedDraft(**record)
+            return SavedDraft(**json.loads(read_private(self.path(group_id))))
         except (OSError, ValueError, TypeError):
             return None
 
@@ -71,7 +71,7 @@ class DraftStore:
         found = []
         for path in self.directory.glob("*-group-*.json"):
             try:
-                draft = SavedDraft(**json.loads(path.read_text(encoding="utf-8")))
+                draft = SavedDraft(**json.loads(read_private(path)))
             except (OSError, ValueError, TypeError):
                 continue
             if draft.server == self.server:

@@ -45,15 +45,35 @@ def _locked(path: Path) -> Iterator[None]:
 def _alive(info: dict) -> bool:
     try:
         os.kill(int(info["pid"]), 0)
-    except (OSError, KeyError, ValueError):
+    except (OSError, KeyError, ValueError, TypeError):
         return False
     from tui.client import load_httpx
 
     httpx = load_httpx()
     try:
-        return httpx.get(f"{info['url']}/healthz", timeout=2.0).status_code == 200
-    except httpx.HTTPError:
+        answer = httpx.get(f"{info['url']}/healthz", timeout=2.0)
+        # Another program may have the port now: only a Vaxel backend says this.
+        return answer.status_code == 200 and answer.json().get("status") == "ok"
+    except (httpx.HTTPError, ValueError, AttributeError, KeyError, TypeError):
         return False
+
+
+def idle_exit_s() -> float:
+    """How long the backend waits after its last console: IDLE_EXIT_S, or
+    VAXEL_EMBEDDED_IDLE_EXIT_S (tests that watch it stop set a short one)."""
+    try:
+        return max(1.0, float(os.environ["VAXEL_EMBEDDED_IDLE_EXIT_S"]))
+    except (KeyError, ValueError):
+        return IDLE_EXIT_S
+
+
+def running_backend(*, directory: Path | None = None) -> str | None:
+    """The URL of the embedded backend that runs now, if one does (none is started)."""
+    try:
+        info = json.loads(((directory or data_dir()) / "embedded.json").read_text())
+    except (OSError, ValueError):
+        return None
+    return info["url"] if isinstance(info, dict) and _alive(info) else None
 
 
 def ensure_backend(*, directory: Path | None = None, timeout: float = 60.0) -> str:
@@ -61,12 +81,9 @@ def ensure_backend(*, directory: Path | None = None, timeout: float = 60.0) -> s
     directory = directory or data_dir()
     ready = directory / "embedded.json"
     with _locked(directory / "embedded.lock"):
-        try:
-            info = json.loads(ready.read_text())
-            if _alive(info):
-                return info["url"]
-        except (OSError, ValueError):
-            pass
+        url = running_backend(directory=directory)
+        if url is not None:
+            return url
         ready.unlink(missing_ok=True)
         logs = log_dir()
         logs.mkdir(parents=True, exist_ok=True)
@@ -76,7 +93,7 @@ def ensure_backend(*, directory: Path | None = None, timeout: float = 60.0) -> s
             sys.executable, "-m", "tui.cli", "serve",
             "--host", "127.0.0.1", "--port", "0", "--demo", "--quiet",
             "--database", database,
-            "--idle-exit", str(IDLE_EXIT_S),
+            "--idle-exit", str(idle_exit_s()),
             "--ready-file", str(ready),
         ]  # fmt: skip
         with log_path.open("ab") as log:

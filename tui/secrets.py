@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tui.paths import state_dir
+from tui.private_files import read_private, write_private
 
 SERVICE = "vaxel"
 KEYRING_TIMEOUT_S = 3.0
@@ -89,7 +90,11 @@ class TokenStore:
         if self.token_file_allowed:
             tokens = self._read_file()
             tokens[server] = token
-            self._write_file(tokens)
+            try:
+                self._write_file(tokens)
+            except OSError as exc:  # e.g. a state dir others can write to (NotPrivate)
+                self.keyring_problem = f"{self.keyring_problem}; {exc}" if self.keyring_problem else str(exc)
+                return "session"
             return "file"
         return "session"
 
@@ -125,14 +130,12 @@ class TokenStore:
 
     def _read_file(self) -> dict[str, str]:
         try:
-            return json.loads(self.file.read_text())
-        except (OSError, ValueError):
+            tokens = json.loads(read_private(self.file))
+        except (OSError, ValueError):  # absent, unreadable, not ours (NotPrivate), or not JSON
             return {}
+        return tokens if isinstance(tokens, dict) else {}
 
     def _write_file(self, tokens: dict[str, str]) -> None:
-        self.file.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.file.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as f:
-            json.dump(tokens, f)
-        os.replace(tmp, self.file)
+        # A fresh file renamed into place (tui/private_files.py): a leftover
+        # tokens.tmp readable by others once left the token file so too.
+        write_private(self.file, json.dumps(tokens).encode(), durable=True)
